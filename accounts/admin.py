@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from accounts.models import AuditLog, RefreshToken, User
+
+
+@admin.register(User)
+class UserAdmin(admin.ModelAdmin):
+    list_display = ("username", "email", "role", "is_active", "is_verified", "last_login", "created_at")
+    list_filter = ("role", "is_active", "is_verified")
+    search_fields = ("username", "email", "first_name", "last_name")
+    date_hierarchy = "created_at"
+    ordering = ("username",)
+    readonly_fields = ("last_login", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("username", "email", "role", "is_active", "is_verified")}),
+        ("Profile", {"fields": ("first_name", "last_name", "bio", "avatar")}),
+        ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
+    )
+
+
+@admin.register(RefreshToken)
+class RefreshTokenAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "created_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("user", "token", "created_at", "expires_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """The audit trail is written by database triggers only: read-only here."""
+
+    list_display = ("created_at", "table_name", "record_id", "action", "user", "ip_address")
+    list_filter = ("table_name", "action")
+    list_select_related = ("user",)
+    search_fields = ("record_id", "user__username")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

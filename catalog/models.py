@@ -1,0 +1,82 @@
+"""Audio tracks (``tracks``) and the unified search index (``search_index``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from veza.db import length_between, one_of
+
+
+class Track(models.Model):
+    title = models.CharField(max_length=255)
+    artist = models.CharField(max_length=255)
+    album = models.CharField(max_length=255)
+    duration = models.IntegerField(help_text="Duration in seconds.")
+    genre = models.CharField(max_length=100)
+    file = models.ForeignKey("media.File", on_delete=models.CASCADE, related_name="tracks", db_index=False)
+    creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tracks", db_index=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = "tracks"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            length_between("title", 1, 255, name="ck_tracks_title_length"),
+            length_between("artist", 1, 255, name="ck_tracks_artist_length"),
+            length_between("album", 1, 255, name="ck_tracks_album_length"),
+            length_between("genre", 1, 100, name="ck_tracks_genre_length"),
+            models.CheckConstraint(condition=models.Q(duration__gt=0), name="ck_tracks_duration_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["file"], name="idx_tracks_file_id"),
+            models.Index(fields=["creator"], name="idx_tracks_creator_id"),
+            models.Index(fields=["artist"], name="idx_tracks_artist"),
+            models.Index(fields=["album"], name="idx_tracks_album"),
+            models.Index(fields=["genre"], name="idx_tracks_genre"),
+            models.Index(fields=["duration"], name="idx_tracks_duration"),
+            models.Index(fields=["genre", "artist", "album"], name="idx_tracks_search"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.artist} - {self.title}"
+
+
+class EntityType(models.TextChoices):
+    USER = "user", "User"
+    ROOM = "room", "Room"
+    TRACK = "track", "Track"
+    PRODUCT = "product", "Product"
+    LISTING = "listing", "Listing"
+
+
+class SearchIndex(models.Model):
+    """One row per searchable entity, holding its weighted ``tsvector``."""
+
+    entity_type = models.CharField(max_length=50, choices=EntityType.choices)
+    entity_id = models.BigIntegerField()
+    search_vector = SearchVectorField()
+    indexed_at = models.DateTimeField(default=timezone.now, db_default=Now())
+
+    class Meta:
+        db_table = "search_index"
+        verbose_name_plural = "search index entries"
+        ordering = ["entity_type", "entity_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity_type", "entity_id"], name="uk_search_index_entity"),
+            one_of("entity_type", EntityType, name="ck_search_index_entity_type"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="idx_search_index_search_vector"),
+            models.Index(fields=["indexed_at"], name="idx_search_index_indexed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_type}#{self.entity_id}"

@@ -1,0 +1,19 @@
+#!/usr/bin/env python
+"""Django's command-line utility for Veza."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
+    from django.core.management import execute_from_command_line
+
+    from veza.preflight import exit_on_backend_error
+
+    with exit_on_backend_error():
+        execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

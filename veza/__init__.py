@@ -1,0 +1,1 @@
+"""Veza: a self-hostable platform for music communities."""

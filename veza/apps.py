@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VezaConfig(AppConfig):
+    name = "veza"
+    verbose_name = "Veza"

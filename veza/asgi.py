@@ -1,0 +1,33 @@
+"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+
+Serve with ``uvicorn veza.asgi:application --workers N`` (or daphne); the
+channel layer on Redis carries messages between workers and hosts.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
+
+from veza.preflight import check_backends, exit_on_backend_error
+
+with exit_on_backend_error():
+    django_asgi_app = get_asgi_application()
+    check_backends()
+
+from channels.auth import AuthMiddlewareStack
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
+from django.db import connections
+
+from veza.routing import websocket_urlpatterns
+
+connections.close_all()
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

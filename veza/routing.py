@@ -1,0 +1,3 @@
+"""WebSocket routes of every app, mounted by ``veza.asgi``."""
+
+websocket_urlpatterns: list = []
