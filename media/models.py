@@ -29,7 +29,8 @@ class File(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["filename"], name="uk_files_filename"),
-            models.UniqueConstraint(fields=["filename"], name="idx_files_filename"),
+            # A covering twin of uk_files_filename: access checks by name read the index only.
+            models.UniqueConstraint(fields=["filename"], include=["user", "is_public"], name="idx_files_filename"),
             length_between("original_name", 1, 255, name="ck_files_original_name_length"),
             length_between("filename", 1, 255, name="ck_files_filename_length"),
             models.CheckConstraint(

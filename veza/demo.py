@@ -29,9 +29,9 @@ from chat.models import Message
 from marketplace.models import Listing, ListingStatus, Product
 from media.models import File
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
-from veza.embedded import VAR_DIR
+from veza.embedded import var_dir
 
-CREDENTIALS_FILE = VAR_DIR / "demo_credentials.txt"
+CREDENTIALS_FILE = var_dir() / "demo_credentials.txt"
 
 PEOPLE = [
     ("admin", Role.SUPER_ADMIN, "Ada", "Admin", "Runs this Veza."),
@@ -109,7 +109,7 @@ def _password() -> str:
     if CREDENTIALS_FILE.exists():
         return CREDENTIALS_FILE.read_text().split()[-1]
     password = secrets.token_urlsafe(12)
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    CREDENTIALS_FILE.parent.mkdir(parents=True, exist_ok=True)
     CREDENTIALS_FILE.write_text(f"password for every demo account: {password}\n")
     CREDENTIALS_FILE.chmod(0o600)
     return password

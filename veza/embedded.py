@@ -25,7 +25,13 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VEZA_VAR_DIR", BASE_DIR / "var"))
+
+
+def var_dir() -> Path:
+    """The folder of local state: ``VEZA_VAR_DIR``, else ``var/`` in the checkout."""
+    return Path(os.environ.get("VEZA_VAR_DIR") or BASE_DIR / "var").resolve()
+
+
 DATABASE_NAME = "veza"
 # Unix socket paths are limited to 107 bytes on Linux.
 _MAX_SOCKET_PATH = 100
@@ -37,8 +43,9 @@ class EmbeddedServiceError(RuntimeError):
 
 @contextmanager
 def _lock(name: str):
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    with open(VAR_DIR / f".{name}.lock", "w") as handle:
+    folder = var_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f".{name}.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -47,7 +54,7 @@ def _lock(name: str):
 
 
 def _pgdata() -> Path:
-    return VAR_DIR / "postgres"
+    return var_dir() / "postgres"
 
 
 def database_url() -> str:
@@ -85,7 +92,7 @@ def _ensure_database(socket_dir, port) -> None:
 
 
 def _redis_dir() -> Path:
-    return VAR_DIR / "redis"
+    return var_dir() / "redis"
 
 
 def _redis_socket() -> Path:

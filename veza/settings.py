@@ -18,11 +18,10 @@ from django.core.exceptions import ImproperlyConfigured
 from veza import embedded
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = embedded.VAR_DIR
-
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR = embedded.var_dir()
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -66,6 +65,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "veza",
     "accounts",
@@ -131,7 +131,6 @@ def _database_config(url: str) -> dict:
         "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 5, **options},
-        "TEST": {"NAME": env.str("DATABASE_TEST_NAME", default="") or None},
     }
 
 
@@ -224,6 +223,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI is served from the app's own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- i18n, static, media -----------------------------------------------------
@@ -236,6 +239,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from the finders in development
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 

@@ -180,7 +180,9 @@ class Migration(migrations.Migration):
                 ],
                 "constraints": [
                     models.UniqueConstraint(fields=("token",), name="uk_refresh_tokens_token"),
-                    models.UniqueConstraint(fields=("token",), name="idx_refresh_tokens_token"),
+                    models.UniqueConstraint(
+                        fields=("token",), include=("user", "expires_at"), name="idx_refresh_tokens_token"
+                    ),
                     models.CheckConstraint(
                         condition=models.Q(("expires_at__gt", models.F("created_at"))),
                         name="ck_refresh_tokens_expires_at",

@@ -59,7 +59,9 @@ class Migration(migrations.Migration):
                 ],
                 "constraints": [
                     models.UniqueConstraint(fields=("filename",), name="uk_files_filename"),
-                    models.UniqueConstraint(fields=("filename",), name="idx_files_filename"),
+                    models.UniqueConstraint(
+                        fields=("filename",), include=("user", "is_public"), name="idx_files_filename"
+                    ),
                     models.CheckConstraint(
                         condition=models.Q(("original_name__length__range", (1, 255))),
                         name="ck_files_original_name_length",

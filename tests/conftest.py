@@ -1,0 +1,16 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded objects of a test go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Every test starts with an empty cache (on the real Redis, under the test key prefix)."""
+    from django.core.cache import cache
+
+    cache.delete_pattern("*")  # only this project's prefixed keys, never FLUSHDB
+    yield

@@ -1,0 +1,58 @@
+import io
+import wave
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from catalog.models import Track
+from chat.models import Message
+from marketplace.models import Listing, Product
+from media.models import File
+from rooms.models import Room, RoomMember, RoomMessage
+from veza import demo
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [User, Room, RoomMember, RoomMessage, Message, File, Track, Product, Listing]
+
+
+@pytest.fixture(autouse=True)
+def _credentials(tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "CREDENTIALS_FILE", tmp_path / "demo_credentials.txt")
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seed_demo_loads_everything_once(capsys):
+    call_command("seed_demo")
+    first = counts()
+    assert all(first.values()), first
+    assert User.objects.get(username="admin").role == Role.SUPER_ADMIN
+    assert User.objects.get(username="moderator").role == Role.ADMIN
+    assert Room.objects.filter(is_private=True).exists()
+    assert Room.objects.filter(is_private=False).exists()
+    assert Message.objects.filter(recipient__isnull=False).exists()
+    out = capsys.readouterr().out
+    password = demo.CREDENTIALS_FILE.read_text().split()[-1]
+    assert password in out
+    assert User.objects.get(username="admin").check_password(password)
+
+    call_command("seed_demo")
+    assert counts() == first
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_demo_tracks_are_playable_wav_files():
+    demo.seed()
+    for track in Track.objects.select_related("file"):
+        with default_storage.open(track.file.path) as handle:
+            data = handle.read()
+        assert len(data) == track.file.size
+        with wave.open(io.BytesIO(data)) as audio:
+            seconds = audio.getnframes() / audio.getframerate()
+        assert track.duration == round(seconds)
+        assert track.file.mime_type == "audio/wav"
