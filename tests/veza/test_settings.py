@@ -4,9 +4,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,9 +77,13 @@ def test_unreachable_redis_url_gives_one_line_naming_the_variable():
     assert lines[0].startswith("veza: REDIS_URL: cannot reach Redis at redis://127.0.0.1:1/0")
 
 
+@pytest.mark.django_db
 def test_asgi_application_refuses_to_start_when_redis_is_down():
+    db = connection.settings_dict  # the test database, which exists now
+    host = quote(db["HOST"] or "localhost", safe="")
+    database_url = f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
-    env.update({"DEBUG": "true", "DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    env.update({"DEBUG": "true", "DATABASE_URL": database_url, "REDIS_URL": "redis://127.0.0.1:1/0"})
     result = subprocess.run(
         [sys.executable, "-c", "import veza.asgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
