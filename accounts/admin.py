@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from accounts.models import AuditLog, RefreshToken, User
+from accounts import services
+from accounts.models import AuditLog, RefreshToken, Role, User
 
 
 @admin.register(User)
@@ -16,6 +17,31 @@ class UserAdmin(admin.ModelAdmin):
         ("Profile", {"fields": ("first_name", "last_name", "bio", "avatar")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("accounts.change_user_role"):
+            fields.append("role")
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        """Admins moderate users; only a super admin edits a super admin."""
+        if obj is not None and obj.role == Role.SUPER_ADMIN and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.delete_user")
+
+    def save_model(self, request, obj, form, change):
+        services.user_moderate(actor=request.user, user=obj, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        services.user_delete(actor=request.user, user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.user_delete(actor=request.user, user=user)
 
 
 @admin.register(RefreshToken)

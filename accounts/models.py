@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.contrib.auth import hashers
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.validators import MinLengthValidator
+from django.core.validators import MinLengthValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower, Now
 from django.urls import reverse
@@ -20,6 +22,16 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
+# Hashes written by the earlier Veza platform: bare bcrypt, without Django's "bcrypt$" prefix.
+LEGACY_BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
+# Only super admins may do these; admins moderate everything else.
+SUPER_ADMIN_PERMISSIONS = frozenset({"accounts.delete_user", "accounts.change_user_role"})
+
+username_validator = RegexValidator(
+    r"^[\w.-]+\Z",
+    "A username may contain only letters, digits and the characters _ . -",
+    code="invalid_username",
+)
 
 
 class UserManager(BaseUserManager):
@@ -58,8 +70,8 @@ class User(AbstractBaseUser):
 
     username = models.CharField(
         max_length=50,
-        validators=[UnicodeUsernameValidator(), MinLengthValidator(3)],
-        help_text="3 to 50 characters: letters, digits and @/./+/-/_ only.",
+        validators=[username_validator, MinLengthValidator(3)],
+        help_text="3 to 50 characters: letters, digits and _ . - only.",
     )
     email = models.EmailField(max_length=255)
     password = models.CharField("password", max_length=255, db_column="password_hash")
@@ -117,6 +129,8 @@ class User(AbstractBaseUser):
         return self.is_active and self.role == Role.SUPER_ADMIN
 
     def has_perm(self, perm: str, obj=None) -> bool:
+        if perm in SUPER_ADMIN_PERMISSIONS:
+            return self.is_superuser
         return self.is_staff
 
     def has_perms(self, perm_list, obj=None) -> bool:
@@ -124,6 +138,30 @@ class User(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_staff
+
+    def check_password(self, raw_password: str) -> bool:
+        """Verify ``raw_password``; a legacy bare bcrypt hash is verified, then upgraded on success."""
+        encoded = self.password
+        if encoded.startswith(LEGACY_BCRYPT_PREFIXES):
+            # $2y$ (PHP) and $2a$ hashes are the same algorithm as $2b$.
+            encoded = "bcrypt$$2b$" + encoded[4:]
+
+        def upgrade(raw: str) -> None:
+            self.set_password(raw)
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return hashers.check_password(raw_password, encoded, upgrade)
+
+    @property
+    def avatar_url(self) -> str | None:
+        if not self.avatar:
+            return None
+        if self.avatar.startswith(("http://", "https://", "/")):
+            return self.avatar
+        from django.core.files.storage import default_storage
+
+        return default_storage.url(self.avatar)
 
     def get_full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.username
@@ -172,13 +210,26 @@ class AuditLog(models.Model):
         return f"{self.action} {self.table_name}#{self.record_id}"
 
 
+class RefreshTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=Now())
+
+
 class RefreshToken(models.Model):
-    """An issued refresh token. ``token`` holds the SHA-256 hash of the JWT, never the JWT itself."""
+    """An issued refresh token. ``token`` holds the SHA-256 hash of the JWT, never the JWT itself.
+
+    Tokens issued by rotation share their ``family`` with the login that started it; presenting a
+    revoked token revokes its whole family (RFC 6819, 5.2.2.3).
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens", db_index=False)
     token = models.CharField(max_length=255)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now, db_default=Now())
+    family = models.UUIDField(default=uuid.uuid4, help_text="Shared by every token rotated from the same login.")
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Set when rotated, logged out or revoked.")
+
+    objects = RefreshTokenQuerySet.as_manager()
 
     class Meta:
         db_table = "refresh_tokens"
@@ -196,6 +247,7 @@ class RefreshToken(models.Model):
         indexes = [
             models.Index(fields=["user"], name="idx_refresh_tokens_user_id"),
             models.Index(fields=["expires_at"], name="idx_refresh_tokens_expires_at"),
+            models.Index(fields=["family"], name="idx_refresh_tokens_family"),
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,17 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, pagination, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from veza import errors
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
@@ -22,7 +30,13 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, errors.Throttled):
+        exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -190,32 +190,56 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    # Verifies (then upgrades) bare bcrypt hashes written by the earlier Veza platform.
+    "django.contrib.auth.hashers.BCryptPasswordHasher",
 ]
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+EMAIL_VERIFICATION_DAYS = env.int("EMAIL_VERIFICATION_DAYS", default=3)
+PASSWORD_RESET_TIMEOUT = 3600 * 24
+AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5_000_000)
+# Login failures allowed per account and per client IP within the window, then 429 until it ends.
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
+LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
+# Accounts created per client IP within the window.
+REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", default=10)
+REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)
 
 # --- API ---------------------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.AuditedJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "veza.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "veza.api.exception_handler",
 }
+JWT_ACCESS_MINUTES = env.int("JWT_ACCESS_MINUTES", default=10)
+if not 1 <= JWT_ACCESS_MINUTES <= 15:
+    raise ImproperlyConfigured("JWT_ACCESS_MINUTES must be between 1 and 15: access tokens are short-lived.")
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=10)),
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=JWT_ACCESS_MINUTES),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
+    "ALGORITHM": "HS256",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "UPDATE_LAST_LOGIN": False,  # accounts.services records logins itself
+    # Access tokens carry a digest of the password hash: a password change ends them at once.
+    "CHECK_REVOKE_TOKEN": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Veza API",

@@ -45,3 +45,10 @@ def test_api_schema_and_docs_are_served(client):
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+def test_openapi_schema_builds_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert "/api/v1/auth/login" in (tmp_path / "schema.yaml").read_text()

@@ -31,6 +31,9 @@ COLUMNS = {
         "token": ("character varying(255)", False),
         "expires_at": (TS, False),
         "created_at": (TS, False),
+        # Beyond the document (docs/architecture.md): rotation families and revocation.
+        "family": ("uuid", False),
+        "revoked_at": (TS, True),
     },
     "messages": {
         "id": ("bigint", False),
@@ -211,6 +214,7 @@ INDEXES = {
     "idx_refresh_tokens_user_id": ("refresh_tokens", "INDEX", "(user_id)"),
     "idx_refresh_tokens_token": ("refresh_tokens", "UNIQUE INDEX", "(token) INCLUDE (user_id, expires_at)"),
     "idx_refresh_tokens_expires_at": ("refresh_tokens", "INDEX", "(expires_at)"),
+    "idx_refresh_tokens_family": ("refresh_tokens", "INDEX", "(family)"),
     "idx_messages_from_user": ("messages", "INDEX", "(from_user)"),
     "idx_messages_to_user": ("messages", "INDEX", "(to_user)"),
     "idx_messages_room": ("messages", "INDEX", "(room)"),

@@ -13,15 +13,30 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def manage(*args, **env_overrides):
+def manage_env(**overrides):
+    """The environment of a child process using the same PostgreSQL and Redis as the tests."""
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
-    env.update({"DATABASE_URL": settings.DATABASE_URL, "REDIS_URL": settings.REDIS_URL})
-    env.update(env_overrides)
-    for key, value in list(env.items()):
-        if value is None:
-            del env[key]
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "localhost", safe="")
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}",
+            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_KEY_PREFIX": settings.REDIS_KEY_PREFIX,
+        }
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(*args, **env_overrides):
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=manage_env(**env_overrides),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -79,11 +94,7 @@ def test_unreachable_redis_url_gives_one_line_naming_the_variable():
 
 @pytest.mark.django_db
 def test_asgi_application_refuses_to_start_when_redis_is_down():
-    db = connection.settings_dict  # the test database, which exists now
-    host = quote(db["HOST"] or "localhost", safe="")
-    database_url = f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
-    env.update({"DEBUG": "true", "DATABASE_URL": database_url, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    env = manage_env(DEBUG="true", REDIS_URL="redis://127.0.0.1:1/0")
     result = subprocess.run(
         [sys.executable, "-c", "import veza.asgi"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

@@ -1,0 +1,38 @@
+"""Fixed-window counters in Redis, shared by every process and host.
+
+Keys are hashed, so whatever a client typed (a username, maybe a mistyped password) is never written
+to Redis in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+
+
+def _key(scope: str, value: str) -> str:
+    return f"ratelimit:{scope}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+
+
+def retry_after(scope: str, value: str, *, limit: int) -> int | None:
+    """Seconds to wait when ``value`` has used up ``limit`` hits in ``scope``, else None."""
+    key = _key(scope, value)
+    if (cache.get(key) or 0) < limit:
+        return None
+    return max(int(cache.ttl(key) or 0), 1)
+
+
+def hit(scope: str, value: str, *, window: int) -> int:
+    """Count one hit for ``value`` in ``scope``; the window starts with the first hit."""
+    key = _key(scope, value)
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
+def reset(scope: str, value: str) -> None:
+    cache.delete(_key(scope, value))
