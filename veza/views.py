@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from veza import selectors
+from veza.api import error_body
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -12,3 +13,21 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: the JSON error shape under /api/, the site's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: never a traceback; the JSON error shape under /api/."""
+    if _wants_json(request):
+        return JsonResponse(error_body("server_error", "A server error occurred."), status=500)
+    return render(request, "500.html", status=500)

@@ -52,3 +52,21 @@ def test_openapi_schema_builds_without_warnings(tmp_path):
 
     call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert "/api/v1/auth/login" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_unknown_api_path_answers_the_json_error_shape(client):
+    response = client.get("/api/v1/no-such-endpoint")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "detail": "Not found."}}
+
+
+def test_unknown_page_answers_the_site_404_page(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert '<header class="site-header">' in response.content.decode()
+
+
+def test_malformed_json_is_a_400_in_the_error_shape(client):
+    response = client.post("/api/v1/auth/login", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
