@@ -5,19 +5,25 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from veza.db import length_between, one_of
 
-PRICE_FIELD = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+MAX_PRICE = Decimal("1000000.00")
+PRICE_FIELD = {
+    "max_digits": 10,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0")), MaxValueValidator(MAX_PRICE)],
+}
+DESCRIPTION_MAX = 10000
 
 
 class Product(models.Model):
     name = models.CharField(max_length=255)
-    description = models.TextField()
+    description = models.TextField(validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     price = models.DecimalField(help_text="Price in euros.", **PRICE_FIELD)
     category = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True, db_default=True)
@@ -62,7 +68,7 @@ class ListingStatus(models.TextChoices):
 
 class Listing(models.Model):
     title = models.CharField(max_length=255)
-    description = models.TextField()
+    description = models.TextField(validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     price = models.DecimalField(help_text="Price in euros.", **PRICE_FIELD)
     status = models.CharField(
         max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT, db_default=ListingStatus.DRAFT

@@ -31,3 +31,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("server_error", "A server error occurred."), status=500)
     return render(request, "500.html", status=500)
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
+    return render(request, "403.html", status=403)

@@ -1,0 +1,82 @@
+"""Reads of the marketplace: visibility, filters, French full-text search."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+
+from accounts.models import User
+from marketplace.models import Listing, ListingStatus, Product
+
+# The exact expression of idx_products_search_fts, so PostgreSQL can use the index.
+PRODUCT_DOCUMENT = 'to_tsvector(\'french\', "products"."name" || \' \' || "products"."description")'
+
+
+def _visible(queryset: QuerySet, user: User, *, public: Q, owner_field: str) -> QuerySet:
+    if user.is_authenticated and user.is_staff:
+        return queryset
+    if user.is_authenticated:
+        return queryset.filter(public | Q(**{owner_field: user.pk}))
+    return queryset.filter(public)
+
+
+def products_visible(user: User) -> QuerySet[Product]:
+    """Active products, plus the viewer's own (and everything for moderators)."""
+    return _visible(Product.objects.select_related("creator"), user, public=Q(is_active=True), owner_field="creator")
+
+
+def listings_visible(user: User) -> QuerySet[Listing]:
+    """Active listings, plus the viewer's own (and everything for moderators)."""
+    return _visible(
+        Listing.objects.select_related("seller"), user, public=Q(status=ListingStatus.ACTIVE), owner_field="seller"
+    )
+
+
+def product_for_viewer(user: User, product_id: int) -> Product:
+    """The product if ``user`` may see it; the same 404 whether it is missing or hidden."""
+    product = products_visible(user).filter(pk=product_id).first()
+    if product is None:
+        raise Http404("No such product.")
+    return product
+
+
+def listing_for_viewer(user: User, listing_id: int) -> Listing:
+    listing = listings_visible(user).filter(pk=listing_id).first()
+    if listing is None:
+        raise Http404("No such listing.")
+    return listing
+
+
+def product_search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
+    """Ranked French full-text search (``websearch_to_tsquery``; ``idx_products_search_fts``)."""
+    # The SQL is constant; the user's text only ever travels as a query parameter.
+    query = "websearch_to_tsquery('french', %s)"
+    matches = RawSQL(f"{PRODUCT_DOCUMENT} @@ {query}", [text], output_field=BooleanField())  # noqa: S611
+    rank = RawSQL(f"ts_rank_cd({PRODUCT_DOCUMENT}, {query})", [text], output_field=FloatField())  # noqa: S611
+    return queryset.filter(matches).annotate(rank=rank)
+
+
+def product_categories() -> list[str]:
+    """Categories of active products, for the catalogue's filter."""
+    return list(
+        Product.objects.filter(is_active=True).order_by("category").values_list("category", flat=True).distinct()
+    )
+
+
+def seller_overview(*, username: str) -> tuple[User, list[Product], list[Listing]] | None:
+    """A seller's public shop: their active products and listings."""
+    seller = User.objects.filter(username__iexact=username, is_active=True).first()
+    if seller is None:
+        return None
+    products = list(Product.objects.filter(creator=seller, is_active=True).order_by("-created_at"))
+    listings = list(Listing.objects.filter(seller=seller, status=ListingStatus.ACTIVE).order_by("-created_at"))
+    return seller, products, listings
+
+
+def shop_of(owner: User) -> tuple[list[Product], list[Listing]]:
+    """Everything ``owner`` sells, whatever its status (the "my shop" page)."""
+    return (
+        list(Product.objects.filter(creator=owner).order_by("-created_at", "-id")),
+        list(Listing.objects.filter(seller=owner).order_by("-created_at", "-id")),
+    )

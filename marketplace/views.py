@@ -1,0 +1,167 @@
+"""Marketplace pages: catalogue, listings, item pages, seller pages and "my shop"."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from marketplace import selectors, services
+from marketplace.filters import ListingFilter, ProductFilter
+from marketplace.forms import ListingForm, ProductForm
+from marketplace.models import ListingStatus
+
+PAGE_SIZE = 24
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _querystring(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    public = selectors.products_visible(request.user).filter(is_active=True)
+    filters = ProductFilter(request.GET or None, queryset=public, request=request)
+    products = filters.qs if filters.is_valid() else public.none()
+    return render(
+        request,
+        "marketplace/catalogue.html",
+        {
+            "filters": filters,
+            "page": _page(request, products),
+            "categories": selectors.product_categories(),
+            "querystring": _querystring(request),
+        },
+        status=200 if filters.is_valid() or not request.GET else 400,
+    )
+
+
+def listing_list(request: HttpRequest) -> HttpResponse:
+    public = selectors.listings_visible(request.user).filter(status=ListingStatus.ACTIVE)
+    filters = ListingFilter(request.GET or None, queryset=public, request=request)
+    listings = filters.qs if filters.is_valid() else public.none()
+    return render(
+        request,
+        "marketplace/listing_list.html",
+        {"filters": filters, "page": _page(request, listings), "querystring": _querystring(request)},
+        status=200 if filters.is_valid() or not request.GET else 400,
+    )
+
+
+def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    product = selectors.product_for_viewer(request.user, pk)
+    can_manage = services.can_manage(request.user, product.creator_id)
+    return render(request, "marketplace/product_detail.html", {"product": product, "can_manage": can_manage})
+
+
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = selectors.listing_for_viewer(request.user, pk)
+    can_manage = services.can_manage(request.user, listing.seller_id)
+    return render(request, "marketplace/listing_detail.html", {"listing": listing, "can_manage": can_manage})
+
+
+def seller(request: HttpRequest, username: str) -> HttpResponse:
+    found = selectors.seller_overview(username=username)
+    if found is None:
+        raise Http404("No such seller.")
+    seller, products, listings = found
+    return render(request, "marketplace/seller.html", {"seller": seller, "products": products, "listings": listings})
+
+
+@login_required
+def my_shop(request: HttpRequest) -> HttpResponse:
+    products, listings = selectors.shop_of(request.user)
+    return render(request, "marketplace/mine.html", {"products": products, "listings": listings})
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    product = selectors.product_for_viewer(request.user, pk) if pk else None
+    if product is not None and not services.can_manage(request.user, product.creator_id):
+        raise PermissionDenied
+    form = ProductForm(request.POST or None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in ("name", "description", "price", "category")}
+        try:
+            if product is None:
+                product = services.product_create(creator=request.user, **data)
+            else:
+                services.product_update(actor=request.user, product=product, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"“{product.name}” is saved.")
+            return redirect("marketplace:product", pk=product.pk)
+    title = "New product" if product is None else f"Edit “{product.name}”"
+    return render(request, "marketplace/item_form.html", {"form": form, "title": title})
+
+
+@login_required
+def listing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    listing = selectors.listing_for_viewer(request.user, pk) if pk else None
+    if listing is not None and not services.can_manage(request.user, listing.seller_id):
+        raise PermissionDenied
+    form = ListingForm(request.POST or None, instance=listing)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in ("title", "description", "price")}
+        try:
+            if listing is None:
+                listing = services.listing_create(seller=request.user, **data)
+            else:
+                services.listing_update(actor=request.user, listing=listing, **data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"“{listing.title}” is saved.")
+            return redirect("marketplace:listing", pk=listing.pk)
+    title = "New listing (saved as a draft)" if listing is None else f"Edit “{listing.title}”"
+    return render(request, "marketplace/item_form.html", {"form": form, "title": title})
+
+
+PRODUCT_ACTIONS = {
+    "deactivate": lambda user, product: services.product_set_active(actor=user, product=product, active=False),
+    "activate": lambda user, product: services.product_set_active(actor=user, product=product, active=True),
+    "delete": lambda user, product: services.product_delete(actor=user, product=product),
+}
+LISTING_ACTIONS = {
+    "publish": lambda user, listing: services.listing_publish(actor=user, listing=listing),
+    "mark-sold": lambda user, listing: services.listing_mark_sold(actor=user, listing=listing),
+    "archive": lambda user, listing: services.listing_archive(actor=user, listing=listing),
+    "delete": lambda user, listing: services.listing_delete(actor=user, listing=listing),
+}
+
+
+def _run(request: HttpRequest, actions: dict, op: str, item) -> HttpResponse:
+    if op not in actions:
+        raise Http404("No such action.")
+    try:
+        actions[op](request.user, item)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Done.")
+    return redirect("marketplace:mine")
+
+
+@login_required
+@require_POST
+def product_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
+    return _run(request, PRODUCT_ACTIONS, op, selectors.product_for_viewer(request.user, pk))
+
+
+@login_required
+@require_POST
+def listing_action(request: HttpRequest, pk: int, op: str) -> HttpResponse:
+    return _run(request, LISTING_ACTIONS, op, selectors.listing_for_viewer(request.user, pk))
