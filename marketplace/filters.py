@@ -12,9 +12,17 @@ from marketplace.models import MAX_PRICE, Listing, ListingStatus, Product
 class PriceRangeMixin(django_filters.FilterSet):
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE)
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, max_value=MAX_PRICE)
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only my own items (any status).")
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", help_text="true: only my own items, whatever their status. Otherwise only public items."
+    )
 
     owner_field = ""
+    public = Q()
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("mine"):
+            queryset = queryset.filter(self.public)
+        return super().filter_queryset(queryset)
 
     def filter_mine(self, queryset, name, value):
         if not value:
@@ -44,6 +52,7 @@ class ProductFilter(PriceRangeMixin):
     )
 
     owner_field = "creator"
+    public = Q(is_active=True)
 
     class Meta:
         model = Product
@@ -74,6 +83,7 @@ class ListingFilter(PriceRangeMixin):
     )
 
     owner_field = "seller"
+    public = Q(status=ListingStatus.ACTIVE)
 
     class Meta:
         model = Listing

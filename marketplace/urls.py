@@ -5,7 +5,15 @@ from marketplace import api, views
 
 app_name = "marketplace"
 
-router = SimpleRouter(trailing_slash=True)
+class Router(SimpleRouter):
+    """Collection and detail URLs end with a slash; the slash is optional, so ``.../publish`` works too."""
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+router = Router()
 router.register("products", api.ProductViewSet, basename="product")
 router.register("listings", api.ListingViewSet, basename="listing")
 api_urlpatterns = router.urls

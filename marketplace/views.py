@@ -28,7 +28,7 @@ def _querystring(request: HttpRequest) -> str:
 
 def catalogue(request: HttpRequest) -> HttpResponse:
     public = selectors.products_visible(request.user).filter(is_active=True)
-    filters = ProductFilter(request.GET or None, queryset=public, request=request)
+    filters = ProductFilter(request.GET, queryset=public, request=request)
     products = filters.qs if filters.is_valid() else public.none()
     return render(
         request,
@@ -39,19 +39,19 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "categories": selectors.product_categories(),
             "querystring": _querystring(request),
         },
-        status=200 if filters.is_valid() or not request.GET else 400,
+        status=200 if filters.is_valid() else 400,
     )
 
 
 def listing_list(request: HttpRequest) -> HttpResponse:
     public = selectors.listings_visible(request.user).filter(status=ListingStatus.ACTIVE)
-    filters = ListingFilter(request.GET or None, queryset=public, request=request)
+    filters = ListingFilter(request.GET, queryset=public, request=request)
     listings = filters.qs if filters.is_valid() else public.none()
     return render(
         request,
         "marketplace/listing_list.html",
         {"filters": filters, "page": _page(request, listings), "querystring": _querystring(request)},
-        status=200 if filters.is_valid() or not request.GET else 400,
+        status=200 if filters.is_valid() else 400,
     )
 
 
