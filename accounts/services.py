@@ -18,13 +18,13 @@ from django.utils.crypto import get_random_string
 
 from accounts import tokens
 from accounts.models import Role, User
+from media.inspect import inspect_image
 from veza import ratelimit
 from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 
 VERIFY_SALT = "accounts.email-verification"
-AVATAR_TYPES = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 
 
 class LoginThrottled(Throttled):
@@ -191,22 +191,13 @@ def user_update_profile(*, user: User, **changes) -> User:
 
 def validate_avatar(upload: UploadedFile) -> str:
     """Check that ``upload`` is an image Veza accepts; return the file extension to store it with."""
-    from PIL import Image, UnidentifiedImageError
-
     if upload.size > settings.AVATAR_MAX_BYTES:
         raise ValidationError({"avatar": [f"The image is larger than {settings.AVATAR_MAX_BYTES // 1_000_000} MB."]})
     try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError({"avatar": ["Upload a valid image (JPEG, PNG, WebP or GIF)."]}) from exc
-    finally:
-        upload.seek(0)
-    if kind not in AVATAR_TYPES:
-        raise ValidationError({"avatar": ["Upload a valid image (JPEG, PNG, WebP or GIF)."]})
-    return AVATAR_TYPES[kind]
+        found = inspect_image(upload)
+    except ValidationError as exc:
+        raise ValidationError({"avatar": exc.message_dict["file"]}) from exc
+    return found.extension
 
 
 def user_set_avatar(*, user: User, upload: UploadedFile | None) -> User:
@@ -215,7 +206,7 @@ def user_set_avatar(*, user: User, upload: UploadedFile | None) -> User:
     name = None
     if upload is not None:
         extension = validate_avatar(upload)
-        name = default_storage.save(f"avatars/{user.pk}/{get_random_string(16)}.{extension}", upload)
+        name = default_storage.save(f"avatars/{user.pk}/{get_random_string(16)}{extension}", upload)
     try:
         with transaction.atomic():
             user.avatar = name

@@ -1,17 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
 from marketplace import api, views
+from veza.api import Router
 
 app_name = "marketplace"
-
-class Router(SimpleRouter):
-    """Collection and detail URLs end with a slash; the slash is optional, so ``.../publish`` works too."""
-
-    def __init__(self):
-        super().__init__()
-        self.trailing_slash = "/?"
-
 
 router = Router()
 router.register("products", api.ProductViewSet, basename="product")

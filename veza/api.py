@@ -9,9 +9,24 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, pagination, status
+from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from veza import errors
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+    default_detail = "The upload is too large."
+
+
+class Router(SimpleRouter):
+    """Collection and detail URLs end with a slash; the slash is optional, so ``.../publish`` works too."""
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -35,6 +50,8 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, errors.TooLarge):
+        exc = PayloadTooLarge(str(exc))
     elif isinstance(exc, errors.Throttled):
         exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
     response = drf_exception_handler(exc, context)

@@ -207,6 +207,17 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 EMAIL_VERIFICATION_DAYS = env.int("EMAIL_VERIFICATION_DAYS", default=3)
 PASSWORD_RESET_TIMEOUT = 3600 * 24
 AVATAR_MAX_BYTES = env.int("AVATAR_MAX_BYTES", default=5_000_000)
+# Upload limits by kind of file, in bytes.
+MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=200_000_000)
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=5_000_000)
+# Uploads above this size are written to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+# Lifetime of signed streaming URLs, in seconds.
+STREAM_URL_SECONDS = env.int("STREAM_URL_SECONDS", default=900)
+# How media bytes leave the app: "app" (Django streams them), "accel" (nginx X-Accel-Redirect to
+# MEDIA_ACCEL_PREFIX + path) or "redirect" (to the storage's presigned URL; the default with S3).
+MEDIA_SERVE = env.str("MEDIA_SERVE", default="redirect" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "app")
+MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/protected-media/")
 # Login failures allowed per account and per client IP within the window, then 429 until it ends.
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)

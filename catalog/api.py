@@ -1,0 +1,97 @@
+"""/api/v1/tracks/: list, upload, detail, edit, delete, stream (Range) and signed stream URLs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, parsers, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog import selectors, services
+from catalog.filters import TrackFilter
+from catalog.serializers import TrackSerializer, TrackUpdateSerializer, TrackUploadSerializer
+from media import streaming
+from media.api import refuse_oversized
+from media.serializers import StreamUrlSerializer
+from media.views import serve_file
+
+
+class ReadOrAuthenticated(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Tracks anyone may hear (and mine with mine=true)", tags=["tracks"]),
+    retrieve=extend_schema(tags=["tracks"]),
+)
+class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = TrackSerializer
+    filterset_class = TrackFilter
+    permission_classes = (ReadOrAuthenticated,)
+    parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
+
+    def get_queryset(self):
+        return selectors.tracks_visible(self.request.user)
+
+    def get_object(self):
+        return selectors.track_for_viewer(self.request.user, int(self.kwargs["pk"]))
+
+    @extend_schema(
+        request={"multipart/form-data": TrackUploadSerializer}, responses={201: TrackSerializer}, tags=["tracks"]
+    )
+    def create(self, request: Request) -> Response:
+        """Upload an audio file: duration and tags are read from it; the fields given here win over tags."""
+        refuse_oversized(request)
+        data = TrackUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        track = services.track_upload(creator=request.user, upload=values.pop("file"), **values)
+        return Response(TrackSerializer(track).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TrackUpdateSerializer, responses=TrackSerializer, tags=["tracks"])
+    def partial_update(self, request: Request, pk=None) -> Response:
+        """Edit title, artist, album, genre or visibility (creator or moderators)."""
+        track = self.get_object()
+        data = TrackUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(
+            TrackSerializer(services.track_update(actor=request.user, track=track, **data.validated_data)).data
+        )
+
+    @extend_schema(tags=["tracks"])
+    def destroy(self, request: Request, pk=None) -> Response:
+        """Delete the track, its file and the stored audio (creator or moderators)."""
+        services.track_delete(actor=request.user, track=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        responses={
+            (200, "audio/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole file."),
+            (206, "audio/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The requested byte range."),
+            304: OpenApiResponse(description="Not modified (If-None-Match / If-Modified-Since)."),
+            416: OpenApiResponse(description="Range not satisfiable."),
+        },
+        tags=["tracks"],
+    )
+    @action(detail=True, methods=["get", "head"], url_path="stream")
+    def stream(self, request: Request, pk=None):
+        """The audio, with HTTP Range support (206, 416, ETag, Last-Modified, 304)."""
+        return serve_file(request._request, self.get_object().file)
+
+    @extend_schema(responses=StreamUrlSerializer, tags=["tracks"])
+    @action(detail=True, methods=["get"], url_path="stream-url")
+    def stream_url(self, request: Request, pk=None) -> Response:
+        """A short-lived signed URL that plays with no headers at all (an <audio> element, a media player)."""
+        file = self.get_object().file
+        query, expires = streaming.signed_query(file.path)
+        return Response(
+            {
+                "url": request.build_absolute_uri(f"{file.url}?{query}"),
+                "expires_at": datetime.fromtimestamp(expires, tz=UTC),
+            }
+        )

@@ -1,0 +1,31 @@
+"""Reads of tracks: visibility follows the track's file."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from catalog.models import Track
+
+
+def tracks_visible(user: User) -> QuerySet[Track]:
+    """Tracks of public files, the viewer's own, and everything for moderators."""
+    tracks = Track.objects.select_related("file", "creator")
+    if user.is_authenticated and user.is_staff:
+        return tracks
+    if user.is_authenticated:
+        return tracks.filter(Q(file__is_public=True) | Q(creator=user))
+    return tracks.filter(file__is_public=True)
+
+
+def track_for_viewer(user: User, track_id: int) -> Track:
+    """The track if ``user`` may see it; the same 404 whether it is missing or private."""
+    track = tracks_visible(user).filter(pk=track_id).first()
+    if track is None:
+        raise Http404("No such track.")
+    return track
+
+
+def genres(user: User) -> list[str]:
+    return list(tracks_visible(user).order_by("genre").values_list("genre", flat=True).distinct())

@@ -1,0 +1,50 @@
+from rest_framework import serializers
+
+from catalog.models import Track
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    creator = serializers.SerializerMethodField()
+    is_public = serializers.BooleanField(source="file.is_public", read_only=True)
+    mime_type = serializers.CharField(source="file.mime_type", read_only=True)
+    size = serializers.IntegerField(source="file.size", read_only=True)
+    file_id = serializers.IntegerField(read_only=True)
+    stream = serializers.SerializerMethodField(help_text="GET with your Bearer token; supports Range.")
+
+    class Meta:
+        model = Track
+        fields = (
+            "id", "title", "artist", "album", "genre", "duration", "is_public", "mime_type", "size", "file_id",
+            "creator", "stream", "created_at", "updated_at",
+        )  # fmt: skip
+        read_only_fields = fields
+
+    def get_creator(self, track: Track) -> dict:
+        return {"id": track.creator_id, "username": track.creator.username}
+
+    def get_stream(self, track: Track) -> str:
+        return f"/api/v1/tracks/{track.pk}/stream"
+
+
+class TrackUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="MP3, FLAC, OGG (Vorbis/Opus), WAV or M4A/AAC; identified by content.")
+    title = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    artist = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    album = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    genre = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    is_public = serializers.BooleanField(default=False)
+
+
+class TrackUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=255, required=False)
+    artist = serializers.CharField(max_length=255, required=False)
+    album = serializers.CharField(max_length=255, required=False)
+    genre = serializers.CharField(max_length=100, required=False)
+    is_public = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
+        return super().to_internal_value(data)

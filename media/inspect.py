@@ -1,0 +1,138 @@
+"""What an uploaded file really is, read from its bytes (never from the client's name or Content-Type)."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import BinaryIO
+
+import filetype
+import mutagen
+from django.core.exceptions import ValidationError
+
+# mutagen's class name -> (MIME type, extension)
+AUDIO_FORMATS = {
+    "MP3": ("audio/mpeg", ".mp3"),
+    "FLAC": ("audio/flac", ".flac"),
+    "OggVorbis": ("audio/ogg", ".ogg"),
+    "OggOpus": ("audio/ogg", ".opus"),
+    "WAVE": ("audio/wav", ".wav"),
+    "MP4": ("audio/mp4", ".m4a"),
+    "AAC": ("audio/aac", ".aac"),
+}
+# What the magic-number sniffer must say before mutagen is asked to parse the file.
+AUDIO_CONTAINERS = {
+    "audio/mpeg", "audio/x-flac", "audio/flac", "audio/ogg", "audio/x-wav", "audio/wav", "audio/mp4", "audio/m4a",
+    "audio/x-m4a", "video/mp4", "audio/aac", "audio/x-aac",
+}  # fmt: skip
+IMAGE_FORMATS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+HEAD_BYTES = 8192
+
+
+class Kind:
+    AUDIO = "audio"
+    IMAGE = "image"
+
+
+@dataclass(frozen=True)
+class Inspected:
+    kind: str
+    mime_type: str
+    extension: str
+    duration: int | None = None  # whole seconds, rounded up, for audio
+    tags: dict | None = None  # title, artist, album, genre found in the file
+
+
+def clean_name(name: str, *, fallback: str = "upload") -> str:
+    """A display name safe to store: no folders, no control characters, NFC, at most 255 characters."""
+    name = PureWindowsPath(PurePosixPath(name or "").name).name
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    if not name:
+        name = fallback
+    if len(name) > 255:
+        _, dot, ext = name.rpartition(".")
+        ext = f".{ext}" if dot and 0 < len(ext) <= 10 else ""
+        name = name[: 255 - len(ext)] + ext
+    return name
+
+
+def _sniff(fileobj: BinaryIO) -> str | None:
+    fileobj.seek(0)
+    head = fileobj.read(HEAD_BYTES)
+    fileobj.seek(0)
+    guess = filetype.guess(head)
+    return guess.mime if guess else None
+
+
+def _first_tag(tags, *keys) -> str | None:
+    if not tags:
+        return None
+    for key in keys:
+        try:
+            value = tags.get(key)
+        except (KeyError, ValueError, TypeError):
+            value = None
+        if value:
+            text = str(value[0] if isinstance(value, list) else value).strip()
+            if text:
+                return text[:255]
+    return None
+
+
+def inspect_audio(fileobj: BinaryIO) -> Inspected:
+    """Identify an audio file by its bytes and read its duration and tags; ValidationError if it is not audio."""
+    not_audio = ValidationError({"file": ["This file is not a supported audio file (MP3, FLAC, OGG, WAV, M4A/AAC)."]})
+    if _sniff(fileobj) not in AUDIO_CONTAINERS:
+        raise not_audio
+    try:
+        audio = mutagen.File(fileobj, easy=True)
+    except Exception as exc:  # mutagen raises many kinds of errors on broken files
+        raise not_audio from exc
+    finally:
+        fileobj.seek(0)
+    if audio is None or audio.info is None:
+        raise not_audio
+    name = type(audio).__name__.removeprefix("Easy")
+    if name not in AUDIO_FORMATS:
+        raise not_audio
+    length = getattr(audio.info, "length", 0) or 0
+    if not length > 0:
+        raise ValidationError({"file": ["This audio file has no playable length."]})
+    mime_type, extension = AUDIO_FORMATS[name]
+    tags = {
+        "title": _first_tag(audio.tags, "title"),
+        "artist": _first_tag(audio.tags, "artist", "albumartist"),
+        "album": _first_tag(audio.tags, "album"),
+        "genre": _first_tag(audio.tags, "genre"),
+    }
+    return Inspected(Kind.AUDIO, mime_type, extension, duration=max(1, math.ceil(length)), tags=tags)
+
+
+def inspect_image(fileobj: BinaryIO) -> Inspected:
+    from PIL import Image, UnidentifiedImageError
+
+    not_image = ValidationError({"file": ["This file is not a supported image (JPEG, PNG, WebP or GIF)."]})
+    mime_type = _sniff(fileobj)
+    if mime_type not in IMAGE_FORMATS:
+        raise not_image
+    try:
+        with Image.open(fileobj) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise not_image from exc
+    finally:
+        fileobj.seek(0)
+    return Inspected(Kind.IMAGE, mime_type, IMAGE_FORMATS[mime_type])
+
+
+def inspect(fileobj: BinaryIO) -> Inspected:
+    """An audio file or an image, identified by content; anything else is refused."""
+    sniffed = _sniff(fileobj)
+    if sniffed in IMAGE_FORMATS:
+        return inspect_image(fileobj)
+    if sniffed in AUDIO_CONTAINERS:
+        return inspect_audio(fileobj)
+    raise ValidationError({"file": ["Only audio files and images can be uploaded."]})

@@ -1,0 +1,38 @@
+"""Reads of files: who may see what."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from media.models import File
+
+
+def files_visible(user: User) -> QuerySet[File]:
+    """Public files, the viewer's own, and everything for moderators."""
+    files = File.objects.select_related("user")
+    if user.is_authenticated and user.is_staff:
+        return files
+    if user.is_authenticated:
+        return files.filter(Q(is_public=True) | Q(user=user))
+    return files.filter(is_public=True)
+
+
+def files_of(user: User) -> QuerySet[File]:
+    if not user.is_authenticated:  # the OpenAPI generator asks without a user
+        return File.objects.none()
+    return File.objects.filter(user=user).select_related("user").order_by("-created_at", "-id")
+
+
+def file_for_viewer(user: User, file_id: int) -> File:
+    """The file if ``user`` may see it; the same 404 whether it is missing or private."""
+    file = files_visible(user).filter(pk=file_id).first()
+    if file is None:
+        raise Http404("No such file.")
+    return file
+
+
+def file_by_path(path: str) -> File | None:
+    """The file stored at ``path`` (looked up by its unique, indexed file name)."""
+    return File.objects.filter(filename=path.rsplit("/", 1)[-1], path=path).first()

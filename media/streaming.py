@@ -1,0 +1,158 @@
+"""Serving stored media: HTTP Range (RFC 9110), validators, 304/416, and production offload.
+
+``MEDIA_SERVE`` picks how the bytes leave: ``app`` streams them from the storage, ``accel`` hands the
+request to nginx with ``X-Accel-Redirect`` (nginx then does ranges itself), ``redirect`` sends the
+client to the storage's presigned URL (S3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from datetime import datetime
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect, StreamingHttpResponse
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import http_date, parse_http_date_safe
+
+CHUNK = 256 * 1024
+RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+SIGNING_SALT = "veza.media.stream-url"
+
+
+class Unsatisfiable(Exception):
+    pass
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The (first, last) byte of a single-range ``Range`` header; None means "send everything".
+
+    Raises :class:`Unsatisfiable` for a range that starts past the end (or an empty suffix).
+    """
+    match = RANGE.fullmatch(header.strip())
+    if not match:
+        return None  # several ranges, another unit or bad syntax: the header is ignored (RFC 9110, 14.2)
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:
+        suffix = int(last)
+        if suffix == 0:
+            raise Unsatisfiable
+        return max(0, size - suffix), size - 1
+    start = int(first)
+    if start >= size:
+        raise Unsatisfiable
+    end = int(last) if last else size - 1
+    if end < start:
+        return None
+    return start, min(end, size - 1)
+
+
+class _RangeReader:
+    """Reads ``length`` bytes from ``offset`` of a stored object, in chunks; closes it at the end."""
+
+    def __init__(self, name: str, offset: int, length: int):
+        self.handle = default_storage.open(name, "rb")
+        self.handle.seek(offset)
+        self.remaining = length
+
+    def __iter__(self):
+        try:
+            while self.remaining > 0:
+                data = self.handle.read(min(CHUNK, self.remaining))
+                if not data:
+                    break
+                self.remaining -= len(data)
+                yield data
+        finally:
+            self.close()
+
+    def close(self):
+        self.handle.close()
+
+
+def etag_for(seed: str) -> str:
+    return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: HttpRequest, etag: str, modified: int) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+        return "*" in tags or etag in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and modified <= since
+
+
+def _range_applies(request: HttpRequest, etag: str, modified: int) -> bool:
+    if_range = request.headers.get("If-Range")
+    if if_range is None:
+        return True
+    if if_range.startswith('"'):
+        return if_range == etag
+    date = parse_http_date_safe(if_range)
+    return date is not None and modified <= date
+
+
+def serve(
+    request: HttpRequest, *, name: str, size: int, content_type: str, seed: str, modified_at: datetime
+) -> HttpResponse:
+    """Answer a GET or HEAD for the stored object ``name`` of ``size`` bytes."""
+    mode = settings.MEDIA_SERVE
+    if mode == "redirect":
+        return HttpResponseRedirect(default_storage.url(name))
+    etag = etag_for(seed)
+    modified = int(modified_at.timestamp())
+    headers = {"ETag": etag, "Last-Modified": http_date(modified), "Accept-Ranges": "bytes", "Cache-Control": "private"}
+    if mode == "accel":
+        response = HttpResponse(content_type=content_type, headers=headers)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + quote(name)
+        return response
+    if _not_modified(request, etag, modified):
+        return HttpResponseNotModified(headers=headers)
+    span = None
+    if "Range" in request.headers and _range_applies(request, etag, modified):
+        try:
+            span = parse_range(request.headers["Range"], size)
+        except Unsatisfiable:
+            return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
+    start, end = span or (0, size - 1)
+    length = end - start + 1
+    if request.method == "HEAD":
+        response = HttpResponse(content_type=content_type, headers=headers)
+    else:
+        response = StreamingHttpResponse(_RangeReader(name, start, length), content_type=content_type, headers=headers)
+    response["Content-Length"] = str(length)
+    if span is not None:
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return response
+
+
+# --- signed URLs ---------------------------------------------------------------------------
+
+
+def _signature(path: str, expires: int) -> str:
+    return salted_hmac(SIGNING_SALT, f"{path}:{expires}", algorithm="sha256").hexdigest()
+
+
+def signed_query(path: str, *, seconds: int | None = None) -> tuple[str, int]:
+    """``expires=...&signature=...`` for ``path``, and the expiry as a UNIX time."""
+    expires = int(time.time()) + (seconds or settings.STREAM_URL_SECONDS)
+    return f"expires={expires}&signature={_signature(path, expires)}", expires
+
+
+def signature_valid(path: str, expires: str, signature: str) -> bool:
+    """True for an unexpired, unaltered signature of ``path``."""
+    try:
+        when = int(expires)
+    except (TypeError, ValueError):
+        return False
+    if when < time.time():
+        return False
+    return constant_time_compare(_signature(path, when), signature or "")

@@ -1,0 +1,52 @@
+"""``/media/<path>``: every stored object goes out through here, with its access rule.
+
+Avatars are public. A file is served to whoever may see it (public, its owner, moderators), or to
+anyone holding a valid signed URL (``?expires=&signature=``): an expired or altered signature is a 403.
+"""
+
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from media import selectors, streaming
+from media.models import File
+
+
+def serve_file(request: HttpRequest, file: File) -> HttpResponse:
+    return streaming.serve(
+        request,
+        name=file.path,
+        size=file.size,
+        content_type=file.mime_type,
+        seed=f"{file.filename}:{file.size}",
+        modified_at=file.created_at,
+    )
+
+
+@require_safe
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    if ".." in path.split("/"):
+        raise Http404("No such file.")
+    if path.startswith("avatars/"):
+        if not default_storage.exists(path):
+            raise Http404("No such file.")
+        size = default_storage.size(path)
+        content_type = "image/" + {"jpg": "jpeg"}.get(path.rsplit(".", 1)[-1], path.rsplit(".", 1)[-1])
+        try:
+            modified = default_storage.get_modified_time(path)
+        except NotImplementedError:
+            modified = timezone.now()
+        return streaming.serve(
+            request, name=path, size=size, content_type=content_type, seed=f"{path}:{size}", modified_at=modified
+        )
+    file = selectors.file_by_path(path)
+    if "signature" in request.GET or "expires" in request.GET:
+        if not streaming.signature_valid(path, request.GET.get("expires"), request.GET.get("signature")):
+            return HttpResponseForbidden("This link has expired or is not valid.")
+        if file is None:
+            raise Http404("No such file.")
+        return serve_file(request, file)
+    if file is None or not selectors.files_visible(request.user).filter(pk=file.pk).exists():
+        raise Http404("No such file.")
+    return serve_file(request, file)
