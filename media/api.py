@@ -46,7 +46,9 @@ class FileListView(generics.ListAPIView):
         refuse_oversized(request)
         data = FileUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        file = services.file_upload(user=request.user, **data.validated_data)
+        file = services.file_upload(
+            user=request.user, upload=data.validated_data["file"], is_public=data.validated_data["is_public"]
+        )
         return Response(FileSerializer(file).data, status=status.HTTP_201_CREATED)
 
 

@@ -82,6 +82,40 @@ def _first_tag(tags, *keys) -> str | None:
     return None
 
 
+RIFF_INFO = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"IGNR": "genre"}
+
+
+def riff_info_tags(fileobj: BinaryIO) -> dict:
+    """Tags of a WAV file's RIFF ``LIST/INFO`` chunk (mutagen reads only ID3 in WAV)."""
+    tags: dict = {}
+    fileobj.seek(0)
+    header = fileobj.read(12)
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        return tags
+    while True:
+        chunk = fileobj.read(8)
+        if len(chunk) < 8:
+            break
+        size = int.from_bytes(chunk[4:], "little")
+        if chunk[:4] == b"LIST" and size <= 65536:
+            body = fileobj.read(size)
+            if body[:4] == b"INFO":
+                position = 4
+                while position + 8 <= len(body):
+                    key, length = (
+                        body[position : position + 4],
+                        int.from_bytes(body[position + 4 : position + 8], "little"),
+                    )
+                    value = body[position + 8 : position + 8 + length].split(b"\x00", 1)[0]
+                    if key in RIFF_INFO and value.strip():
+                        tags[RIFF_INFO[key]] = value.decode("utf-8", "replace").strip()[:255]
+                    position += 8 + length + (length % 2)
+            break
+        fileobj.seek(size + (size % 2), 1)
+    fileobj.seek(0)
+    return tags
+
+
 def inspect_audio(fileobj: BinaryIO) -> Inspected:
     """Identify an audio file by its bytes and read its duration and tags; ValidationError if it is not audio."""
     not_audio = ValidationError({"file": ["This file is not a supported audio file (MP3, FLAC, OGG, WAV, M4A/AAC)."]})
@@ -102,12 +136,14 @@ def inspect_audio(fileobj: BinaryIO) -> Inspected:
     if not length > 0:
         raise ValidationError({"file": ["This audio file has no playable length."]})
     mime_type, extension = AUDIO_FORMATS[name]
+    riff = riff_info_tags(fileobj) if name == "WAVE" else {}
     tags = {
         "title": _first_tag(audio.tags, "title"),
         "artist": _first_tag(audio.tags, "artist", "albumartist"),
         "album": _first_tag(audio.tags, "album"),
         "genre": _first_tag(audio.tags, "genre"),
     }
+    tags = {key: value or riff.get(key) for key, value in tags.items()}
     return Inspected(Kind.AUDIO, mime_type, extension, duration=max(1, math.ceil(length)), tags=tags)
 
 

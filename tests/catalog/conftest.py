@@ -1,0 +1,1 @@
+from tests.media.conftest import api, moderator, owner, samples, stranger, untagged_wav  # noqa: F401

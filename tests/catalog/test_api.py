@@ -1,0 +1,79 @@
+"""/api/v1/tracks/: list filters and ordering, edit and delete rules, constant queries."""
+
+import pytest
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Track
+from media.models import File
+from tests.catalog.factories import TrackFactory
+from tests.media.factories import FileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(api, **query):
+    response = api.get("/api/v1/tracks/", query)
+    assert response.status_code == 200, response.json()
+    return [t["title"] for t in response.json()["results"]]
+
+
+def test_filters_and_ordering(api, owner, stranger):
+    TrackFactory(title="B", genre="Jazz", artist="Ann", album="One", duration=100, file=FileFactory(user=owner))
+    TrackFactory(title="A", genre="Jazz", artist="Bob", album="Two", duration=50, file=FileFactory(user=stranger))
+    TrackFactory(title="C", genre="Rock", artist="Ann", album="One", duration=300, file=FileFactory(user=owner))
+    TrackFactory(title="Hidden", genre="Jazz", file=FileFactory(user=stranger, is_public=False))
+    assert titles(api, genre="Jazz", ordering="title") == ["A", "B"]
+    assert titles(api, artist="Ann", album="One", ordering="-duration") == ["C", "B"]
+    assert titles(api, creator=str(stranger.pk)) == ["A"]
+    assert titles(api, ordering="duration") == ["A", "B", "C"]
+    api.force_authenticate(stranger)
+    assert "Hidden" in titles(api, mine="true")
+
+
+@pytest.mark.parametrize("query", [{"ordering": "file__path"}, {"creator": "me"}, {"genre": "g" * 101}])
+def test_bad_filters_are_400(api, query):
+    assert api.get("/api/v1/tracks/", query).status_code == 400
+
+
+def test_creator_edits_metadata_and_visibility(api, owner):
+    track = TrackFactory(file=FileFactory(user=owner, is_public=False))
+    api.force_authenticate(owner)
+    response = api.patch(f"/api/v1/tracks/{track.pk}/", {"title": "New", "is_public": True}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["title"], response.json()["is_public"]) == ("New", True)
+    assert api.patch(f"/api/v1/tracks/{track.pk}/", {"duration": 1}, format="json").status_code == 400
+    assert api.patch(f"/api/v1/tracks/{track.pk}/", {"title": ""}, format="json").status_code == 400
+
+
+def test_others_cannot_edit_or_delete_403_and_moderators_can(api, owner, stranger, moderator):
+    track = TrackFactory(file=FileFactory(user=owner))
+    api.force_authenticate(stranger)
+    assert api.patch(f"/api/v1/tracks/{track.pk}/", {"title": "Mine now"}, format="json").status_code == 403
+    assert api.delete(f"/api/v1/tracks/{track.pk}/").status_code == 403
+    api.force_authenticate(moderator)
+    assert api.patch(f"/api/v1/tracks/{track.pk}/", {"genre": "Moderated"}, format="json").status_code == 200
+
+
+def test_delete_removes_track_file_and_object(api, owner, samples, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api.force_authenticate(owner)
+    body = api.post("/api/v1/tracks/", {"file": SimpleUploadedFile("a.mp3", samples["mp3"])}, format="multipart").json()
+    path = File.objects.get(pk=body["file_id"]).path
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(f"/api/v1/tracks/{body['id']}/").status_code == 204
+    assert not Track.objects.exists() and not File.objects.exists()
+    assert not default_storage.exists(path)
+
+
+def test_track_list_runs_a_constant_number_of_queries(api, owner):
+    for _ in range(40):
+        TrackFactory(file=FileFactory(user=owner))
+    counts = []
+    for size in (5, 40):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(api.get("/api/v1/tracks/", {"page_size": size}).json()["results"]) == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 4
