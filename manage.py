@@ -7,6 +7,8 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
+    if sys.argv[1:2] != ["runserver"]:
+        os.environ.setdefault("DATABASE_POOL", "false")  # a one-off command needs no connection pool
     from django.core.management import execute_from_command_line
 
     from veza.preflight import exit_on_backend_error

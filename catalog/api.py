@@ -81,7 +81,7 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @action(detail=True, methods=["get", "head"], url_path="stream")
     def stream(self, request: Request, pk=None):
         """The audio, with HTTP Range support (206, 416, ETag, Last-Modified, 304)."""
-        return serve_file(request._request, self.get_object().file)
+        return serve_file(request._request, selectors.track_file_for_viewer(request.user, int(pk)))
 
     @extend_schema(responses=StreamUrlSerializer, tags=["tracks"])
     @action(detail=True, methods=["get"], url_path="stream-url")

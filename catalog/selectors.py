@@ -7,6 +7,7 @@ from django.http import Http404
 
 from accounts.models import User
 from catalog.models import Track
+from media.models import File
 
 
 def tracks_visible(user: User) -> QuerySet[Track]:
@@ -29,3 +30,17 @@ def track_for_viewer(user: User, track_id: int) -> Track:
 
 def genres(user: User) -> list[str]:
     return list(tracks_visible(user).order_by("genre").values_list("genre", flat=True).distinct())
+
+
+def track_file_for_viewer(user: User, track_id: int) -> File:
+    """Only what streaming needs: the file of a track ``user`` may hear, in one lean query (else 404)."""
+    files = File.objects.filter(tracks__pk=track_id).only(
+        "path", "size", "mime_type", "filename", "created_at", "user_id", "is_public"
+    )
+    if not (user.is_authenticated and user.is_staff):
+        visible = Q(is_public=True) | Q(user_id=user.pk) if user.is_authenticated else Q(is_public=True)
+        files = files.filter(visible)
+    found = list(files.order_by()[:1])
+    if not found:
+        raise Http404("No such track.")
+    return found[0]

@@ -19,11 +19,8 @@ with exit_on_backend_error():
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from channels.security.websocket import AllowedHostsOriginValidator
-from django.db import connections
 
 from veza.routing import websocket_urlpatterns
-
-connections.close_all()
 
 application = ProtocolTypeRouter(
     {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -52,12 +53,24 @@ def exit_on_backend_error():
 
 
 def check_backends() -> None:
-    """Connect to PostgreSQL and Redis once; raise the underlying error when one is down."""
+    """Connect to PostgreSQL and Redis once; raise the underlying error when one is down.
+
+    Runs in a thread of its own: ASGI servers may import the application inside their event loop,
+    where Django refuses synchronous database access.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(_check_backends).result()
+
+
+def _check_backends() -> None:
     import redis
     from django.conf import settings
     from django.db import connection
 
-    connection.ensure_connection()
+    try:
+        connection.ensure_connection()
+    finally:
+        connection.close()
     client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_connect_timeout=5)
     try:
         client.ping()

@@ -110,6 +110,18 @@ TEMPLATES = [
 # --- PostgreSQL -------------------------------------------------------------
 
 
+def _pool_options() -> dict:
+    if not env.bool("DATABASE_POOL", default=True):
+        return {}
+    return {
+        "pool": {
+            "min_size": env.int("DATABASE_POOL_MIN", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX", default=10),
+            "timeout": 10,
+        }
+    }
+
+
 def _database_config(url: str) -> dict:
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql", "pgsql"):
@@ -128,9 +140,10 @@ def _database_config(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": host,
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
-        "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"connect_timeout": 5, **options},
+        # Under ASGI every request may run in another thread, so server processes take connections
+        # from a pool (psycopg_pool) shared by the process; one-off commands connect directly.
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {"connect_timeout": 5, **_pool_options(), **options},
     }
 
 
@@ -230,7 +243,7 @@ REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.AuditedJWTAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,0 +1,108 @@
+"""Shared helpers of the benchmarks: free ports, a production-like Veza server, wrk runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (local URL)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def production_env(**extra) -> dict:
+    """Production settings (DEBUG off) on the same PostgreSQL and Redis as this process."""
+    from django.conf import settings
+
+    env = dict(os.environ)
+    env.update(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SESSION_COOKIE_SECURE": "false",
+            "CSRF_COOKIE_SECURE": "false",
+            "DATABASE_URL": settings.DATABASE_URL,
+            "REDIS_URL": settings.REDIS_URL,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def veza_server(workers: int = 2, **env):
+    """Veza under uvicorn with several workers, as in production."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT,
+        env=production_env(**env),
+    )  # fmt: skip
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def wrk(url: str, *, seconds: int, connections: int, threads: int = 2, headers: dict | None = None) -> dict:
+    """Run wrk; return requests/s, transfer MB/s, p50/p99 latency (ms) and error count."""
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for key, value in (headers or {}).items():
+        command += ["-H", f"{key}: {value}"]
+    command[0] = shutil.which("wrk")
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+
+    def number(pattern: str, default: float = 0.0) -> float:
+        match = re.search(pattern, out)
+        return float(match.group(1)) if match else default
+
+    def millis(label: str) -> float:
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", out)
+        if not match:
+            return float("nan")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    transfer = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", out)
+    scale = {"B": 1e-6, "KB": 1e-3, "MB": 1, "GB": 1e3}
+    errors = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    errors += int(number(r"Non-2xx or 3xx responses: (\d+)"))
+    return {
+        "rps": number(r"Requests/sec:\s+([\d.]+)"),
+        "mb_s": float(transfer.group(1)) * scale.get(transfer.group(2), 1) if transfer else 0.0,
+        "p50_ms": millis("50%"),
+        "p99_ms": millis("99%"),
+        "errors": errors,
+    }

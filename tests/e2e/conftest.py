@@ -1,0 +1,117 @@
+"""Browser tests: Playwright driving Debian's Chromium against a live server on the test database."""
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+    "--mute-audio",
+]
+
+
+@pytest.fixture
+def browser_page(server, monkeypatch):
+    if not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    # Playwright's sync API keeps an event loop in this thread; the test still talks to the database.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.errors = errors
+        yield page
+        context.close()
+        browser.close()
+        # Code under Playwright's sync API runs in a context of its own, with its own database
+        # connection: close it here, or it would outlive the test.
+        from django.db import connections
+
+        connections.close_all()
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(settings, **env) -> Server:
+    """A real uvicorn process serving Veza on the test database, Redis and media folder."""
+    from tests.veza.test_settings import ROOT, manage_env
+
+    port = free_port()
+    environment = manage_env(DEBUG="true", MEDIA_ROOT=str(settings.MEDIA_ROOT), DATABASE_POOL="true", **env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"],
+        cwd=ROOT,
+        env=environment,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310 (a local URL)
+            return Server(url, process)
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("the server process exited") from None
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def stop_server(running: Server) -> None:
+    """Stop the process and wait until PostgreSQL has let go of its sessions."""
+    from django.db import connection
+
+    running.process.terminate()
+    running.process.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def server(transactional_db, settings):
+    running = start_server(settings)
+    yield running
+    stop_server(running)
+
+
+def log_in(page, server, username, password):
+    page.goto(f"{server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
