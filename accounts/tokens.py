@@ -105,3 +105,15 @@ def tokens_purge_expired(*, batch_size: int = 1000) -> int:
         if not ids:
             return deleted
         deleted += RefreshToken.objects.filter(id__in=ids).delete()[0]
+
+
+def user_from_access_token(raw: str) -> User | None:
+    """The active user of a valid access token (the WebSocket ``?token=``), else None."""
+    from rest_framework_simplejwt.authentication import JWTAuthentication
+    from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+
+    authentication = JWTAuthentication()
+    try:
+        return authentication.get_user(authentication.get_validated_token(raw.encode()))
+    except (InvalidToken, AuthenticationFailed, TokenError):
+        return None

@@ -1,3 +1,7 @@
-"""WebSocket routes of every app, mounted by ``veza.asgi``."""
+"""WebSocket routes, mounted by ``veza.asgi``."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from chat.consumers import ChatConsumer
+
+websocket_urlpatterns = [path("ws/", ChatConsumer.as_asgi())]

@@ -235,6 +235,9 @@ MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/protected-media/")
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
+# Chat messages (room and direct) a user may send within the window (seconds).
+CHAT_MESSAGES_PER_WINDOW = env.int("CHAT_MESSAGES_PER_WINDOW", default=20)
+CHAT_RATE_WINDOW = env.int("CHAT_RATE_WINDOW", default=10)
 # Accounts created per client IP within the window.
 REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)

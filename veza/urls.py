@@ -4,8 +4,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import urls as accounts_urls
 from catalog import urls as catalog_urls
+from chat import urls as chat_urls
 from marketplace import urls as marketplace_urls
 from media import urls as media_urls
+from rooms import urls as rooms_urls
 from veza import views
 
 admin.site.site_header = "Veza moderation"
@@ -20,10 +22,14 @@ urlpatterns = [
     path("", include(marketplace_urls)),
     path("", include(catalog_urls)),
     path("", include(media_urls)),
+    path("", include(rooms_urls)),
+    path("", include(chat_urls)),
     path("api/v1/", include((accounts_urls.api_urlpatterns, "accounts-api"), namespace="api-accounts")),
     path("api/v1/", include((marketplace_urls.api_urlpatterns, "marketplace-api"), namespace="api-marketplace")),
     path("api/v1/", include((media_urls.api_urlpatterns, "media-api"), namespace="api-media")),
     path("api/v1/", include((catalog_urls.api_urlpatterns, "catalog-api"), namespace="api-catalog")),
+    path("api/v1/", include((rooms_urls.api_urlpatterns, "rooms-api"), namespace="api-rooms")),
+    path("api/v1/", include((chat_urls.api_urlpatterns, "chat-api"), namespace="api-chat")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,0 +1,49 @@
+"""Idempotent sends: a retry with the same ``client_id`` within 10 minutes is stored and broadcast once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+WINDOW = 600
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+T = TypeVar("T")
+
+
+def check_client_id(client_id: str | None) -> str | None:
+    if client_id in (None, ""):
+        return None
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
+        raise ValidationError({"client_id": ["Up to 64 letters, digits and _ . : - characters."]})
+    return client_id
+
+
+def once(scope: str, user_id: int, client_id: str | None, create: Callable[[], T], load: Callable[[int], T]) -> T:
+    """Run ``create`` once per (scope, user, client_id) in the window; later calls ``load`` its result's id."""
+    if client_id is None:
+        return create()
+    key = "dedup:" + hashlib.sha256(f"{scope}:{user_id}:{client_id}".encode()).hexdigest()[:40]
+    if cache.add(key, "pending", timeout=WINDOW):
+        try:
+            result = create()
+        except BaseException:
+            cache.delete(key)
+            raise
+        cache.set(key, result.pk, timeout=WINDOW)
+        return result
+    deadline = time.monotonic() + 5
+    while True:
+        value = cache.get(key)
+        if isinstance(value, int):
+            return load(value)
+        if value is None:  # the first attempt failed: this one may try
+            return once(scope, user_id, client_id, create, load)
+        if time.monotonic() > deadline:
+            raise ValidationError({"client_id": ["A message with this client_id is still being sent."]})
+        time.sleep(0.05)

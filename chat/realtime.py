@@ -1,0 +1,69 @@
+"""Live delivery: events go out through the Redis channel layer after the transaction commits.
+
+Groups: ``room-<id>`` (sockets subscribed to a room) and ``user-<id>`` (every socket of a user: direct
+messages, read receipts, being removed from a room). Presence lives in Redis sorted sets scored by
+expiry, so a crashed process leaves no ghosts: its entries simply age out.
+"""
+
+from __future__ import annotations
+
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.cache import caches
+from django.db import transaction
+
+PRESENCE_SECONDS = 60  # a socket refreshes its presence on every ping; clients ping every 25 s
+
+
+def room_group(room_id: int) -> str:
+    return f"room-{room_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def send_now(group: str, event: dict) -> None:
+    async_to_sync(get_channel_layer().group_send)(group, event)
+
+
+def broadcast(group: str, event: dict) -> None:
+    """Send ``event`` to ``group`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_now(group, event))
+
+
+# --- presence ---------------------------------------------------------------------------------
+
+
+def _redis():
+    return caches["default"].client.get_client(write=True)
+
+
+def _key(room_id: int) -> str:
+    from django.conf import settings
+
+    return f"{settings.REDIS_KEY_PREFIX}:presence:room:{room_id}"
+
+
+def presence_touch(room_id: int, user_id: int, connection: str) -> None:
+    """Mark ``connection`` of ``user_id`` present in the room for the next PRESENCE_SECONDS."""
+    redis = _redis()
+    key = _key(room_id)
+    redis.zadd(key, {f"{user_id}:{connection}": time.time() + PRESENCE_SECONDS})
+    redis.expire(key, PRESENCE_SECONDS * 2)
+
+
+def presence_leave(room_id: int, user_id: int, connection: str) -> None:
+    _redis().zrem(_key(room_id), f"{user_id}:{connection}")
+
+
+def presence_users(room_id: int) -> list[int]:
+    """Ids of the users with at least one live connection in the room."""
+    redis = _redis()
+    key = _key(room_id)
+    now = time.time()
+    redis.zremrangebyscore(key, "-inf", now)
+    members = redis.zrangebyscore(key, now, "+inf")
+    return sorted({int(member.decode().split(":", 1)[0]) for member in members})

@@ -1,0 +1,78 @@
+"""Every state change of direct messages (the ``messages`` table), with live delivery."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models.functions import Now
+from django.http import Http404
+
+from accounts.models import User
+from chat import dedup, realtime
+from chat.models import Message
+from rooms.services import _clean_content, _rate_limit, user_payload
+
+
+def dm_payload(message: Message) -> dict:
+    return {
+        "id": message.pk,
+        "from_user": user_payload(message.sender),
+        "to_user": user_payload(message.recipient),
+        "content": message.content,
+        "is_read": message.is_read,
+        "timestamp": message.timestamp.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+    }
+
+
+def _deliver(message: Message, event_type: str, client_id: str | None = None) -> None:
+    event = {
+        "type": "chat.event",
+        "event": {"type": event_type, "message": dm_payload(message), "client_id": client_id},
+    }
+    realtime.broadcast(realtime.user_group(message.recipient_id), event)
+    realtime.broadcast(realtime.user_group(message.sender_id), event)
+
+
+def dm_send(*, sender: User, recipient: User, content: str, client_id: str | None = None) -> Message:
+    """Store a direct message, then deliver it to both people's sockets; a retried ``client_id`` is stored once."""
+    text = _clean_content(content)
+    client_id = dedup.check_client_id(client_id)
+    if recipient.pk == sender.pk:
+        raise ValidationError({"to_user": ["You cannot send a message to yourself."]})
+    if not recipient.is_active:
+        raise Http404("No such user.")
+
+    @transaction.atomic
+    def create() -> Message:
+        _rate_limit(sender)
+        message = Message.objects.create(sender=sender, recipient=recipient, content=text)
+        _deliver(message, "dm.message", client_id)
+        return message
+
+    def load(pk: int) -> Message:
+        return Message.objects.select_related("sender", "recipient").get(pk=pk)
+
+    return dedup.once(f"dm-{recipient.pk}", sender.pk, client_id, create, load)
+
+
+@transaction.atomic
+def dm_edit(*, actor: User, message: Message, content: str) -> Message:
+    if message.sender_id != actor.pk:
+        raise PermissionDenied("You can edit only your own messages.")
+    message.content = _clean_content(content)
+    message.edited_at = Now()
+    message.save(update_fields=["content", "edited_at", "updated_at"])
+    message.refresh_from_db(fields=["edited_at"])
+    _deliver(message, "dm.message_edited")
+    return message
+
+
+@transaction.atomic
+def dm_mark_read(*, reader: User, peer: User) -> int:
+    """Mark every message ``peer`` sent to ``reader`` as read; tell the peer's sockets."""
+    count = Message.objects.filter(sender=peer, recipient=reader, is_read=False).update(is_read=True, updated_at=Now())
+    if count:
+        event = {"type": "chat.event", "event": {"type": "dm.read", "user": user_payload(reader), "count": count}}
+        realtime.broadcast(realtime.user_group(peer.pk), event)
+    return count

@@ -1,0 +1,78 @@
+"""Reads of rooms: visibility, membership, history with cursors."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from rooms.models import Room, RoomMember, RoomMessage
+
+
+def rooms_visible(user: User) -> QuerySet[Room]:
+    """Public rooms and the rooms ``user`` belongs to, with member counts and ``is_member``."""
+    rooms = Room.objects.annotate(member_count=Count("memberships", distinct=True))
+    if user.is_authenticated:
+        mine = RoomMember.objects.filter(room=OuterRef("pk"), user=user)
+        rooms = rooms.annotate(is_member=Exists(mine)).filter(Q(is_private=False) | Q(is_member=True))
+    else:
+        rooms = rooms.filter(is_private=False)
+    return rooms.select_related("creator").order_by("name")
+
+
+def room_for_viewer(user: User, room_id: int) -> Room:
+    """A public room, or a private room ``user`` belongs to; the same 404 for missing and hidden rooms."""
+    room = rooms_visible(user).filter(pk=room_id).first()
+    if room is None:
+        raise Http404("No such room.")
+    return room
+
+
+def room_for_member(user: User, room_id: int) -> tuple[Room, RoomMember]:
+    """A room ``user`` belongs to: 404 if hidden or missing, PermissionDenied if public but not joined."""
+    from django.core.exceptions import PermissionDenied
+
+    room = room_for_viewer(user, room_id)
+    member = RoomMember.objects.filter(room=room, user=user).first() if user.is_authenticated else None
+    if member is None:
+        raise PermissionDenied("Join the room first.")
+    return room, member
+
+
+def room_by_id(room_id: int) -> Room | None:
+    return Room.objects.filter(pk=room_id).first()
+
+
+def members(room: Room) -> QuerySet[RoomMember]:
+    return RoomMember.objects.filter(room=room).select_related("user").order_by("joined_at", "id")
+
+
+def messages(room: Room, *, after: int | None = None, before: int | None = None) -> QuerySet[RoomMessage]:
+    """The room's messages, newest first; ``after``/``before`` bound them by id (to resync a socket)."""
+    found = RoomMessage.objects.filter(room=room).select_related("user").order_by("-id")
+    if after is not None:
+        found = found.filter(pk__gt=after)
+    if before is not None:
+        found = found.filter(pk__lt=before)
+    return found
+
+
+def message_in_room(room: Room, message_id: int) -> RoomMessage:
+    message = RoomMessage.objects.select_related("user", "room").filter(room=room, pk=message_id).first()
+    if message is None:
+        raise Http404("No such message.")
+    return message
+
+
+def message_for_member(user: User, message_id: int) -> RoomMessage:
+    """A message of a room ``user`` belongs to (404 otherwise)."""
+    message = (
+        RoomMessage.objects.select_related("user", "room").filter(pk=message_id, room__memberships__user=user).first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    return message
+
+
+def member_user_ids(room_id: int) -> set[int]:
+    return set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))

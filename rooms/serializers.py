@@ -1,0 +1,77 @@
+from rest_framework import serializers
+
+from rooms.models import MemberRole, Room, RoomMember, RoomMessage
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    avatar_url = serializers.CharField(read_only=True, allow_null=True)
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    creator = UserRefSerializer(read_only=True, allow_null=True)
+    member_count = serializers.IntegerField(read_only=True)
+    is_member = serializers.BooleanField(read_only=True, default=False)
+    has_password = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Room
+        fields = ("id", "name", "description", "is_private", "has_password", "creator", "member_count", "is_member",
+                  "created_at", "updated_at")  # fmt: skip
+        read_only_fields = fields
+
+    def get_has_password(self, room: Room) -> bool:
+        return bool(room.password_hash)
+
+
+class RoomWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=3, max_length=100)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    is_private = serializers.BooleanField(required=False, default=False)
+    password = serializers.CharField(max_length=128, required=False, allow_blank=True, write_only=True)
+
+
+class RoomUpdateSerializer(RoomWriteSerializer):
+    name = serializers.CharField(min_length=3, max_length=100, required=False)
+    is_private = serializers.BooleanField(required=False)
+
+
+class JoinSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, required=False, allow_blank=True, default="")
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = RoomMember
+        fields = ("user", "role", "joined_at")
+        read_only_fields = fields
+
+
+class MemberAddSerializer(serializers.Serializer):
+    user = serializers.IntegerField(min_value=1)
+
+
+class MemberRoleSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=[MemberRole.ADMIN, MemberRole.MEMBER])
+
+
+class RoomMessageSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True, allow_null=True)
+    room = serializers.IntegerField(source="room_id", read_only=True)
+
+    class Meta:
+        model = RoomMessage
+        fields = ("id", "room", "user", "content", "message_type", "created_at", "edited_at")
+        read_only_fields = fields
+
+
+class MessageWriteSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=20000, trim_whitespace=False)
+    client_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class MessageEditSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=20000, trim_whitespace=False)

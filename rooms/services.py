@@ -1,0 +1,302 @@
+"""Every state change of rooms: rooms, membership and roles, and room messages (with live broadcast)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Now
+from django.http import Http404
+
+from accounts.models import User
+from chat import dedup, realtime
+from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
+from veza import ratelimit
+from veza.errors import Throttled
+
+MANAGERS = (MemberRole.OWNER, MemberRole.ADMIN)
+
+
+class MessageRateLimited(Throttled):
+    what = "messages"
+
+
+# --- payloads (what sockets receive) ---------------------------------------------------------
+
+
+def user_payload(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "avatar_url": user.avatar_url}
+
+
+def message_payload(message: RoomMessage) -> dict:
+    return {
+        "id": message.pk,
+        "room": message.room_id,
+        "user": user_payload(message.user),
+        "content": message.content,
+        "message_type": message.message_type,
+        "created_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+    }
+
+
+def _broadcast(room_id: int, event_type: str, **data) -> None:
+    realtime.broadcast(realtime.room_group(room_id), {"type": "chat.event", "event": {"type": event_type, **data}})
+
+
+# --- access --------------------------------------------------------------------------------------
+
+
+def membership(user: User, room: Room) -> RoomMember | None:
+    if not user.is_authenticated:
+        return None
+    return RoomMember.objects.filter(room=room, user=user).first()
+
+
+def _require_manager(actor: User, room: Room) -> RoomMember | None:
+    member = membership(actor, room)
+    if member is not None and member.role in MANAGERS:
+        return member
+    if actor.is_staff:  # site moderators manage every room
+        return member
+    raise PermissionDenied("Only the room's owner or admins can do this.")
+
+
+def _require_owner(actor: User, room: Room) -> None:
+    member = membership(actor, room)
+    if not ((member is not None and member.role == MemberRole.OWNER) or actor.is_superuser):
+        raise PermissionDenied("Only the room's owner can do this.")
+
+
+def _clean_content(content: str) -> str:
+    text = (content or "").strip()
+    if not text:
+        raise ValidationError({"content": ["A message cannot be empty."]})
+    if len(text) > 10000:
+        raise ValidationError({"content": ["A message has at most 10000 characters."]})
+    return text
+
+
+def _system(room: Room, user: User | None, text: str, kind: str) -> RoomMessage:
+    message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=kind)
+    _broadcast(room.pk, "room.message", message=message_payload(message), client_id=None)
+    return message
+
+
+# --- rooms ---------------------------------------------------------------------------------------
+
+
+def _check_name_free(name: str, exclude: int | None = None) -> None:
+    rooms = Room.objects.filter(name__iexact=name)
+    if exclude:
+        rooms = rooms.exclude(pk=exclude)
+    if rooms.exists():
+        raise ValidationError({"name": ["A room with this name already exists."]})
+
+
+@transaction.atomic
+def room_create(
+    *, creator: User, name: str, description: str = "", is_private: bool = False, password: str = ""
+) -> Room:
+    """Create a room; its creator becomes its owner."""
+    room = Room(
+        name=(name or "").strip(),
+        description=(description or "").strip() or None,
+        is_private=is_private,
+        creator=creator,
+        password_hash=make_password(password) if is_private and password else None,
+    )
+    room.full_clean(exclude=["password_hash"], validate_unique=False, validate_constraints=False)
+    _check_name_free(room.name)
+    try:
+        with transaction.atomic():
+            room.save()
+    except IntegrityError as exc:
+        raise ValidationError({"name": ["A room with this name already exists."]}) from exc
+    RoomMember.objects.create(room=room, user=creator, role=MemberRole.OWNER)
+    _system(room, creator, f"{creator.username} created the room", MessageType.JOIN)
+    return room
+
+
+@transaction.atomic
+def room_update(*, actor: User, room: Room, name=None, description=None, is_private=None, password=None) -> Room:
+    """Owner and admins edit the room; an empty password removes it."""
+    _require_manager(actor, room)
+    if name is not None:
+        room.name = name.strip()
+        _check_name_free(room.name, exclude=room.pk)
+    if description is not None:
+        room.description = description.strip() or None
+    if is_private is not None:
+        room.is_private = is_private
+    if password is not None:
+        room.password_hash = make_password(password) if password else None
+    room.full_clean(exclude=["password_hash"], validate_unique=False, validate_constraints=False)
+    room.save()
+    _broadcast(room.pk, "room.updated", room={"id": room.pk, "name": room.name, "description": room.description})
+    return room
+
+
+@transaction.atomic
+def room_delete(*, actor: User, room: Room) -> None:
+    _require_owner(actor, room)
+    room_id = room.pk
+    room.delete()
+    _broadcast(room_id, "room.deleted", room=room_id)
+
+
+# --- membership ----------------------------------------------------------------------------------
+
+
+def _member_event(room: Room, user: User, kind: str) -> None:
+    _broadcast(room.pk, "room.member_joined" if kind == MessageType.JOIN else "room.member_left",
+               room=room.pk, user=user_payload(user))  # fmt: skip
+
+
+@transaction.atomic
+def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
+    """Join a public room, or a private room with its password. Joining twice changes nothing."""
+    existing = membership(user, room)
+    if existing is not None:
+        return existing
+    if room.is_private and not (room.password_hash and check_password(password or "", room.password_hash)):
+        # The same answer as for a room that does not exist: private rooms stay invisible.
+        raise Http404("No such room, or a wrong password.")
+    try:
+        with transaction.atomic():
+            member = RoomMember.objects.create(room=room, user=user, role=MemberRole.MEMBER)
+    except IntegrityError:
+        return RoomMember.objects.get(room=room, user=user)
+    _system(room, user, f"{user.username} joined", MessageType.JOIN)
+    _member_event(room, user, MessageType.JOIN)
+    return member
+
+
+def _removed(room: Room, user: User) -> None:
+    """The user's sockets stop receiving the room at once."""
+    realtime.broadcast(realtime.user_group(user.pk), {"type": "chat.removed", "room": room.pk})
+
+
+@transaction.atomic
+def room_leave(*, user: User, room: Room) -> None:
+    member = membership(user, room)
+    if member is None:
+        return
+    if member.role == MemberRole.OWNER:
+        raise ValidationError({"room": ["Hand the ownership over to another member before leaving."]})
+    member.delete()
+    _system(room, user, f"{user.username} left", MessageType.LEAVE)
+    _member_event(room, user, MessageType.LEAVE)
+    _removed(room, user)
+
+
+@transaction.atomic
+def member_add(*, actor: User, room: Room, user: User) -> RoomMember:
+    """Owner and admins add a user (the way into a private room without its password)."""
+    _require_manager(actor, room)
+    member, created = RoomMember.objects.get_or_create(room=room, user=user, defaults={"role": MemberRole.MEMBER})
+    if created:
+        _system(room, user, f"{user.username} was added by {actor.username}", MessageType.JOIN)
+        _member_event(room, user, MessageType.JOIN)
+    return member
+
+
+@transaction.atomic
+def member_remove(*, actor: User, room: Room, user: User) -> None:
+    """Owner and admins remove a member; admins cannot remove the owner or other admins."""
+    manager = _require_manager(actor, room)
+    member = RoomMember.objects.filter(room=room, user=user).first()
+    if member is None:
+        raise Http404("This user is not a member.")
+    if member.role == MemberRole.OWNER:
+        raise PermissionDenied("The owner cannot be removed.")
+    if member.role == MemberRole.ADMIN and manager is not None and manager.role != MemberRole.OWNER:
+        raise PermissionDenied("Only the owner can remove an admin.")
+    member.delete()
+    _system(room, user, f"{user.username} was removed", MessageType.LEAVE)
+    _member_event(room, user, MessageType.LEAVE)
+    _removed(room, user)
+
+
+@transaction.atomic
+def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMember:
+    """The owner makes members admins or members; ownership moves only with :func:`room_transfer`."""
+    _require_owner(actor, room)
+    if role not in (MemberRole.ADMIN, MemberRole.MEMBER):
+        raise ValidationError({"role": ["Choose admin or member; use transfer to change the owner."]})
+    member = RoomMember.objects.filter(room=room, user=user).first()
+    if member is None:
+        raise Http404("This user is not a member.")
+    if member.role == MemberRole.OWNER:
+        raise ValidationError({"role": ["Transfer the ownership first."]})
+    member.role = role
+    member.save(update_fields=["role"])
+    _broadcast(room.pk, "room.member_role", room=room.pk, user=user_payload(user), role=role)
+    return member
+
+
+@transaction.atomic
+def room_transfer(*, actor: User, room: Room, user: User) -> None:
+    """The owner hands the room over to another member, and becomes an admin."""
+    _require_owner(actor, room)
+    new_owner = RoomMember.objects.select_for_update().filter(room=room, user=user).first()
+    if new_owner is None:
+        raise ValidationError({"user": ["The new owner must be a member of the room."]})
+    RoomMember.objects.filter(room=room, role=MemberRole.OWNER).update(role=MemberRole.ADMIN)
+    new_owner.role = MemberRole.OWNER
+    new_owner.save(update_fields=["role"])
+    _system(room, None, f"{user.username} is the new owner", MessageType.SYSTEM)
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+
+def _rate_limit(user: User) -> None:
+    wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
+    if wait:
+        raise MessageRateLimited(wait)
+    ratelimit.hit("chat-send", str(user.pk), window=settings.CHAT_RATE_WINDOW)
+
+
+def room_message_send(*, user: User, room: Room, content: str, client_id: str | None = None) -> RoomMessage:
+    """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once."""
+    text = _clean_content(content)
+    client_id = dedup.check_client_id(client_id)
+    if membership(user, room) is None:
+        raise PermissionDenied("Join the room to post in it.")
+
+    @transaction.atomic
+    def create() -> RoomMessage:
+        _rate_limit(user)
+        message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
+        _broadcast(room.pk, "room.message", message=message_payload(message), client_id=client_id)
+        return message
+
+    return dedup.once(
+        f"room-{room.pk}", user.pk, client_id, create, lambda pk: RoomMessage.objects.select_related("user").get(pk=pk)
+    )
+
+
+@transaction.atomic
+def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> RoomMessage:
+    if message.user_id != actor.pk or message.message_type != MessageType.MESSAGE:
+        raise PermissionDenied("You can edit only your own messages.")
+    message.content = _clean_content(content)
+    message.edited_at = Now()
+    message.save(update_fields=["content", "edited_at"])
+    message.refresh_from_db(fields=["edited_at"])
+    _broadcast(message.room_id, "room.message_edited", message=message_payload(message))
+    return message
+
+
+@transaction.atomic
+def room_message_delete(*, actor: User, message: RoomMessage) -> None:
+    """Delete my own message; the room's owner, its admins and site moderators delete anyone's."""
+    if message.user_id != actor.pk:
+        _require_manager(actor, message.room)
+    room_id, message_id = message.room_id, message.pk
+    message.delete()
+    _broadcast(room_id, "room.message_deleted", room=room_id, message_id=message_id)

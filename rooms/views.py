@@ -1,0 +1,152 @@
+"""Room pages: list, create, join, the live room page, settings and membership management."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import selectors as account_selectors
+from rooms import selectors, services
+from rooms.forms import JoinForm, RoomForm
+from rooms.models import MemberRole
+from rooms.serializers import RoomMessageSerializer
+
+HISTORY = 50
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    rooms = selectors.rooms_visible(request.user)
+    return render(request, "rooms/list.html", {"rooms": rooms, "join_form": JoinForm()})
+
+
+@login_required
+def room_new(request: HttpRequest) -> HttpResponse:
+    form = RoomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            room = services.room_create(creator=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("rooms:room", pk=room.pk)
+    return render(request, "rooms/form.html", {"form": form, "title": "New room"})
+
+
+@login_required
+def room_join(request: HttpRequest) -> HttpResponse:
+    form = JoinForm(request.POST or None, initial={"room": request.GET.get("room")})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        room = selectors.room_by_id(form.cleaned_data["room"])
+        try:
+            if room is None:
+                raise Http404
+            services.room_join(user=request.user, room=room, password=form.cleaned_data["password"])
+        except Http404:
+            form.add_error(None, "No such room, or a wrong password.")
+            status = 404
+        else:
+            return redirect("rooms:room", pk=room.pk)
+    return render(request, "rooms/join.html", {"form": form}, status=status)
+
+
+@login_required
+def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    room = selectors.room_for_viewer(request.user, pk)
+    member = services.membership(request.user, room)
+    history = list(reversed(selectors.messages(room)[:HISTORY]))
+    can_moderate = request.user.is_staff or (member is not None and member.role in services.MANAGERS)
+    return render(
+        request,
+        "rooms/room.html",
+        {
+            "room": room,
+            "member": member,
+            "history": history,
+            "history_json": RoomMessageSerializer(history, many=True).data,
+            "members": selectors.members(room),
+            "can_moderate": can_moderate,
+            "is_owner": member is not None and member.role == MemberRole.OWNER,
+        },
+    )
+
+
+@login_required
+def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    room = selectors.room_for_viewer(request.user, pk)
+    member = services.membership(request.user, room)
+    if not (request.user.is_staff or (member is not None and member.role in services.MANAGERS)):
+        raise PermissionDenied
+    initial = {"name": room.name, "description": room.description or "", "is_private": room.is_private}
+    form = RoomForm(request.POST or None, initial=initial)
+    op = request.POST.get("op", "save")
+    if request.method == "POST" and (op != "save" or form.is_valid()):
+        try:
+            _room_action(request, room, op, form)
+        except ValidationError as exc:
+            if op == "save":
+                _form_errors(form, exc)
+            else:
+                messages.error(request, " ".join(exc.messages))
+        except (PermissionDenied, Http404) as exc:
+            messages.error(request, str(exc) or "You cannot do this.")
+        else:
+            messages.success(request, "The room is deleted." if op == "delete" else "Done.")
+            return redirect("rooms:list") if op == "delete" else redirect("rooms:edit", pk=room.pk)
+    return render(
+        request,
+        "rooms/edit.html",
+        {"form": form, "room": room, "members": selectors.members(room), "is_owner": member and member.role == "owner"},
+    )
+
+
+def _room_action(request: HttpRequest, room, op: str, form: RoomForm) -> None:
+    actor = request.user
+    target = None
+    if op in ("remove", "role", "transfer", "add"):
+        value = request.POST.get("user", "")
+        target = (
+            account_selectors.user_get_public_by_username(username=value)
+            if op == "add"
+            else account_selectors.user_get_public(user_id=int(value) if value.isdigit() else 0)
+        )
+        if target is None:
+            raise Http404("No such user.")
+    if op == "save":
+        data = dict(form.cleaned_data)
+        if not data["password"]:
+            data.pop("password")
+        services.room_update(actor=actor, room=room, **data)
+    elif op == "add":
+        services.member_add(actor=actor, room=room, user=target)
+    elif op == "remove":
+        services.member_remove(actor=actor, room=room, user=target)
+    elif op == "role":
+        services.member_set_role(actor=actor, room=room, user=target, role=request.POST.get("role", ""))
+    elif op == "transfer":
+        services.room_transfer(actor=actor, room=room, user=target)
+    elif op == "delete":
+        services.room_delete(actor=actor, room=room)
+    else:
+        raise Http404("No such action.")
+
+
+@login_required
+@require_POST
+def room_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    room = selectors.room_for_viewer(request.user, pk)
+    try:
+        services.room_leave(user=request.user, room=room)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rooms:room", pk=room.pk)
+    messages.success(request, f"You left {room.name}.")
+    return redirect("rooms:list")
