@@ -67,7 +67,7 @@ def start_server(settings, **env) -> Server:
     environment = manage_env(DEBUG="true", MEDIA_ROOT=str(settings.MEDIA_ROOT), DATABASE_POOL="true", **env)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"],
+         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
         cwd=ROOT,
         env=environment,
     )  # fmt: skip
@@ -85,12 +85,18 @@ def start_server(settings, **env) -> Server:
     raise RuntimeError("the server did not start")
 
 
-def stop_server(running: Server) -> None:
-    """Stop the process and wait until PostgreSQL has let go of its sessions."""
+def stop_servers(*servers: Server) -> None:
+    """Stop the processes, then wait until PostgreSQL has let go of their sessions."""
     from django.db import connection
 
-    running.process.terminate()
-    running.process.wait(10)
+    for running in servers:
+        running.process.terminate()
+    for running in servers:
+        try:
+            running.process.wait(10)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+            running.process.wait(5)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
@@ -106,7 +112,7 @@ def stop_server(running: Server) -> None:
 def server(transactional_db, settings):
     running = start_server(settings)
     yield running
-    stop_server(running)
+    stop_servers(running)
 
 
 def log_in(page, server, username, password):
