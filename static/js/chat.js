@@ -146,9 +146,11 @@
 
   function showTyping(user) {
     if (!user || user.id === me) return;
-    clearTimeout(typingTimers[user.id]);
-    typingTimers[user.id] = setTimeout(function () { delete typingTimers[user.id]; updateTyping(); }, 4000);
-    typingTimers[user.id].username = user.username;
+    if (typingTimers[user.id]) clearTimeout(typingTimers[user.id].timer);
+    typingTimers[user.id] = {
+      username: user.username,
+      timer: setTimeout(function () { delete typingTimers[user.id]; updateTyping(); }, 4000)
+    };
     updateTyping();
   }
 
