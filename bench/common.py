@@ -42,7 +42,7 @@ def production_env(**extra) -> dict:
     env.update(
         {
             "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(64),
+            "SECRET_KEY": settings.SECRET_KEY if len(settings.SECRET_KEY) >= 50 else secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
             "SESSION_COOKIE_SECURE": "false",
@@ -57,12 +57,12 @@ def production_env(**extra) -> dict:
 
 
 @contextmanager
-def veza_server(workers: int = 2, **env):
+def veza_server(workers: int = 2, uvicorn_args: tuple[str, ...] = (), **env):
     """Veza under uvicorn with several workers, as in production."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log", *uvicorn_args],
         cwd=ROOT,
         env=production_env(**env),
     )  # fmt: skip

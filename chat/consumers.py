@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -51,9 +51,7 @@ def _user_from_token(raw: str) -> User | None:
     return tokens.user_from_access_token(raw)
 
 
-@database_sync_to_async
-def _call(function, *args, **kwargs):
-    """Run a service or selector in a thread, turning domain errors into error frames."""
+def _run(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)
     except ValidationError as exc:
@@ -67,9 +65,13 @@ def _call(function, *args, **kwargs):
         raise FrameError("rate_limited", str(exc), retry_after=exc.wait) from exc
 
 
-def _member_room(user: User, room_id: int):
-    room, _member = room_selectors.room_for_member(user, room_id)
-    return room
+async def _call(function, *args, **kwargs):
+    """Run a service or selector in a worker thread, turning domain errors into error frames.
+
+    Calls are not serialised on one thread: each takes a pooled database connection of its own, so
+    sockets of one process do not wait for each other.
+    """
+    return await DatabaseSyncToAsync(_run, thread_sensitive=False)(function, *args, **kwargs)
 
 
 def _online(room_id: int) -> list[dict]:
@@ -135,7 +137,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_subscribe(self, content):
         room_id = _int(content, "room")
-        await _call(_member_room, self.user, room_id)
+        await _call(room_selectors.room_of_member, self.user, room_id)
         await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
         self.rooms.add(room_id)
         await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
@@ -151,7 +153,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_room_message(self, content):
         room_id = _int(content, "room")
-        room = await _call(_member_room, self.user, room_id)
+        room = await _call(room_selectors.room_of_member, self.user, room_id)
         await _call(
             room_services.room_message_send,
             user=self.user,
@@ -191,11 +193,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             if room_id not in self.rooms:
                 raise FrameError("not_subscribed", "Subscribe to the room first.")
             event = {"type": "typing", "room": room_id, "user": who}
-            await self.channel_layer.group_send(realtime.room_group(room_id), {"type": "chat.event", "event": event})
+            await self.channel_layer.group_send(realtime.room_group(room_id), realtime.event_message(event))
         else:
             peer = await _call(_active_user, _int(content, "to_user"))
             event = {"type": "typing", "to_user": peer.pk, "user": who}
-            await self.channel_layer.group_send(realtime.user_group(peer.pk), {"type": "chat.event", "event": event})
+            await self.channel_layer.group_send(realtime.user_group(peer.pk), realtime.event_message(event))
 
     async def on_ping(self, content):
         for room_id in self.rooms:
@@ -223,7 +225,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return  # not (or no longer) subscribed to that room
         if event["type"] == "typing" and event["user"]["id"] == self.user.pk:
             return
-        await self.send_json(event)
+        await self.send(text_data=message["text"])
 
     async def chat_removed(self, message):
         room_id = message["room"]
@@ -245,4 +247,4 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _announce_presence(self, room_id: int, online: list[dict]) -> None:
         event = {"type": "presence", "room": room_id, "online": online}
-        await self.channel_layer.group_send(realtime.room_group(room_id), {"type": "chat.event", "event": event})
+        await self.channel_layer.group_send(realtime.room_group(room_id), realtime.event_message(event))

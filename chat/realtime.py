@@ -7,11 +7,13 @@ expiry, so a crashed process leaves no ghosts: its entries simply age out.
 
 from __future__ import annotations
 
+import json
 import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import caches
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 PRESENCE_SECONDS = 60  # a socket refreshes its presence on every ping; clients ping every 25 s
@@ -23,6 +25,11 @@ def room_group(room_id: int) -> str:
 
 def user_group(user_id: int) -> str:
     return f"user-{user_id}"
+
+
+def event_message(event: dict) -> dict:
+    """A channel-layer message carrying ``event``, serialised once for every socket that forwards it."""
+    return {"type": "chat.event", "event": event, "text": json.dumps(event, cls=DjangoJSONEncoder)}
 
 
 def send_now(group: str, event: dict) -> None:

@@ -26,10 +26,7 @@ def dm_payload(message: Message) -> dict:
 
 
 def _deliver(message: Message, event_type: str, client_id: str | None = None) -> None:
-    event = {
-        "type": "chat.event",
-        "event": {"type": event_type, "message": dm_payload(message), "client_id": client_id},
-    }
+    event = realtime.event_message({"type": event_type, "message": dm_payload(message), "client_id": client_id})
     realtime.broadcast(realtime.user_group(message.recipient_id), event)
     realtime.broadcast(realtime.user_group(message.sender_id), event)
 
@@ -73,6 +70,6 @@ def dm_mark_read(*, reader: User, peer: User) -> int:
     """Mark every message ``peer`` sent to ``reader`` as read; tell the peer's sockets."""
     count = Message.objects.filter(sender=peer, recipient=reader, is_read=False).update(is_read=True, updated_at=Now())
     if count:
-        event = {"type": "chat.event", "event": {"type": "dm.read", "user": user_payload(reader), "count": count}}
+        event = realtime.event_message({"type": "dm.read", "user": user_payload(reader), "count": count})
         realtime.broadcast(realtime.user_group(peer.pk), event)
     return count

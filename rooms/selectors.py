@@ -39,6 +39,21 @@ def room_for_member(user: User, room_id: int) -> tuple[Room, RoomMember]:
     return room, member
 
 
+def room_of_member(user: User, room_id: int) -> Room:
+    """The room if ``user`` belongs to it, in one light query (the socket's check on every frame).
+
+    Otherwise: 404 when the room is missing or private, PermissionDenied when it is public.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    room = Room.objects.filter(pk=room_id, memberships__user=user).first() if user.is_authenticated else None
+    if room is not None:
+        return room
+    if Room.objects.filter(pk=room_id, is_private=False).exists():
+        raise PermissionDenied("Join the room first.")
+    raise Http404("No such room.")
+
+
 def room_by_id(room_id: int) -> Room | None:
     return Room.objects.filter(pk=room_id).first()
 

@@ -44,7 +44,7 @@ def message_payload(message: RoomMessage) -> dict:
 
 
 def _broadcast(room_id: int, event_type: str, **data) -> None:
-    realtime.broadcast(realtime.room_group(room_id), {"type": "chat.event", "event": {"type": event_type, **data}})
+    realtime.broadcast(realtime.room_group(room_id), realtime.event_message({"type": event_type, **data}))
 
 
 # --- access --------------------------------------------------------------------------------------

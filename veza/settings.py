@@ -188,7 +188,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_CACHE_ALIAS = "sessions"
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Redis Pub/Sub: one PUBLISH per event, received once per server process, which hands it to its
+        # own subscribed sockets (fan-out stays in-process instead of one Redis list push per socket).
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [redis_db_url(REDIS_URL, 2)],
             "prefix": f"{REDIS_KEY_PREFIX}:asgi",

@@ -120,7 +120,7 @@ def test_cache_sessions_and_channel_layer_all_live_on_redis():
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
     assert settings.CACHES[settings.SESSION_CACHE_ALIAS]["BACKEND"] == "django_redis.cache.RedisCache"
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
 
 
 def test_database_url_with_socket_folder():
