@@ -47,6 +47,9 @@ def browser_page(server, monkeypatch):
         connections.close_all()
 
 
+SERVER_APP_NAME = "veza-e2e-server"  # libpq tags the server processes' database sessions with it
+
+
 @dataclass
 class Server:
     url: str
@@ -64,7 +67,9 @@ def start_server(settings, **env) -> Server:
     from tests.veza.test_settings import ROOT, manage_env
 
     port = free_port()
-    environment = manage_env(DEBUG="true", MEDIA_ROOT=str(settings.MEDIA_ROOT), DATABASE_POOL="true", **env)
+    environment = manage_env(
+        DEBUG="true", MEDIA_ROOT=str(settings.MEDIA_ROOT), DATABASE_POOL="true", PGAPPNAME=SERVER_APP_NAME, **env
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
@@ -101,7 +106,8 @@ def stop_servers(*servers: Server) -> None:
     while time.monotonic() < deadline:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+                [SERVER_APP_NAME],
             )
             if cursor.fetchone()[0] == 0:
                 return
