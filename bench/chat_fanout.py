@@ -90,14 +90,19 @@ async def redis_baseline(url: str, count: int = 2000) -> list[float]:
     return times
 
 
-async def run(server: str, tokens: list[str], assignment: list[int], rate: int, seconds: int) -> dict:
+async def run(
+    server: str, tokens: list[str], assignment: list[int], rate: int, seconds: int, deflate: bool = True
+) -> dict:
     from websockets.asyncio.client import connect
 
     ws_url = server.replace("http://", "ws://") + "/ws/?token="
     sockets = []
     for start in range(0, len(tokens), 50):  # connect in waves
         batch = await asyncio.gather(
-            *(connect(ws_url + token, origin=server, max_queue=None) for token in tokens[start : start + 50])
+            *(
+                connect(ws_url + token, origin=server, max_queue=None, compression="deflate" if deflate else None)
+                for token in tokens[start : start + 50]
+            )
         )
         sockets.extend(batch)
     for socket, room in zip(sockets, assignment, strict=True):
@@ -201,7 +206,7 @@ def main() -> None:
         workers=args.workers, uvicorn_args=extra, CHAT_MESSAGES_PER_WINDOW=str(max(20, per_user))
     ) as server:
         baseline = asyncio.run(redis_baseline(settings.REDIS_URL))
-        result = asyncio.run(run(server, tokens, assignment, args.rate, args.seconds))
+        result = asyncio.run(run(server, tokens, assignment, args.rate, args.seconds, deflate=not args.no_deflate))
     base_p50, base_p99 = percentile(baseline, 0.5), percentile(baseline, 0.99)
     print(f"{args.clients} clients in {args.rooms} rooms, {result['messages']} messages at "
           f"{result['send_rate']:.0f}/s for {args.seconds} s, uvicorn with {args.workers} workers")  # fmt: skip
