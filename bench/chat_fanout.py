@@ -67,6 +67,15 @@ def prepare(clients: int, rooms: int) -> tuple[list[str], list[int], list[int]]:
     return tokens, room_ids, assignment
 
 
+def cleanup() -> None:
+    """Remove the benchmark's users and rooms (and with them their messages)."""
+    from accounts.models import User
+    from rooms.models import Room
+
+    Room.objects.filter(name__startswith=f"{PREFIX}-room-").delete()
+    User.objects.filter(username__startswith=f"{PREFIX}-").delete()
+
+
 async def redis_baseline(url: str, count: int = 2000) -> list[float]:
     """Round trips (ms) of PUBLISH -> subscriber, on the same Redis, one at a time."""
     import redis.asyncio as aioredis
@@ -207,6 +216,7 @@ def main() -> None:
     ) as server:
         baseline = asyncio.run(redis_baseline(settings.REDIS_URL))
         result = asyncio.run(run(server, tokens, assignment, args.rate, args.seconds, deflate=not args.no_deflate))
+    cleanup()
     base_p50, base_p99 = percentile(baseline, 0.5), percentile(baseline, 0.99)
     print(f"{args.clients} clients in {args.rooms} rooms, {result['messages']} messages at "
           f"{result['send_rate']:.0f}/s for {args.seconds} s, uvicorn with {args.workers} workers")  # fmt: skip
