@@ -1,14 +1,14 @@
 import django_filters
 
 from catalog.models import Track
+from veza.filters import OwnedFilterSet
 
 
-class TrackFilter(django_filters.FilterSet):
+class TrackFilter(OwnedFilterSet):
     genre = django_filters.CharFilter(field_name="genre", max_length=100)
     artist = django_filters.CharFilter(field_name="artist", max_length=255)
     album = django_filters.CharFilter(field_name="album", max_length=255)
     creator = django_filters.NumberFilter(field_name="creator_id", min_value=1)
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="true: only my uploads.")
     ordering = django_filters.OrderingFilter(
         fields=(("created_at", "created_at"), ("title", "title"), ("artist", "artist"), ("duration", "duration")),
         help_text="created_at, title, artist, duration, each also descending with '-' (default: newest).",
@@ -18,13 +18,7 @@ class TrackFilter(django_filters.FilterSet):
         model = Track
         fields = ("genre", "artist", "album", "creator", "mine", "ordering")
 
-    def filter_mine(self, queryset, name, value):
-        if not value:
-            return queryset
-        user = getattr(self.request, "user", None)
-        if user is None or not user.is_authenticated:
-            return queryset.none()
-        return queryset.filter(creator=user)
+    owner_field = "creator"
 
     @property
     def qs(self):

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from chat import selectors, services
 from chat.models import Message
 from chat.serializers import ConversationSerializer, DirectMessageSerializer, ReadResultSerializer
-from rooms.api import BOUNDS, active_user, bound
+from rooms.api import BOUNDS, active_user
 from rooms.serializers import MessageEditSerializer, MessageWriteSerializer
-from veza.pagination import MessageCursorPagination
+from veza.pagination import MessageCursorPagination, message_bounds
 
 
 class ConversationListView(APIView):
@@ -35,13 +35,7 @@ class DirectMessageListView(generics.ListAPIView):
 
     def get_queryset(self):
         peer = active_user(self.kwargs["user_id"])
-        found = selectors.dm_history(user=self.request.user, peer=peer)
-        after, before = bound(self.request, "after"), bound(self.request, "before")
-        if after is not None:
-            found = found.filter(pk__gt=after)
-        if before is not None:
-            found = found.filter(pk__lt=before)
-        return found
+        return message_bounds(selectors.dm_history(user=self.request.user, peer=peer), self.request)
 
     @extend_schema(request=MessageWriteSerializer, responses={201: DirectMessageSerializer}, tags=["chat"])
     def post(self, request: Request, user_id: int) -> Response:

@@ -7,30 +7,22 @@ from django.db.models import Q
 
 from marketplace import selectors
 from marketplace.models import MAX_PRICE, Listing, ListingStatus, Product
+from veza.filters import OwnedFilterSet
 
 
-class PriceRangeMixin(django_filters.FilterSet):
+class PriceRangeMixin(OwnedFilterSet):
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_value=MAX_PRICE)
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, max_value=MAX_PRICE)
     mine = django_filters.BooleanFilter(
         method="filter_mine", help_text="true: only my own items, whatever their status. Otherwise only public items."
     )
 
-    owner_field = ""
     public = Q()
 
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("mine"):
             queryset = queryset.filter(self.public)
         return super().filter_queryset(queryset)
-
-    def filter_mine(self, queryset, name, value):
-        if not value:
-            return queryset
-        user = getattr(self.request, "user", None)
-        if user is None or not user.is_authenticated:
-            return queryset.none()
-        return queryset.filter(**{self.owner_field: user.pk})
 
 
 class PriceRangeForm(forms.Form):

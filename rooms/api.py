@@ -25,7 +25,7 @@ from rooms.serializers import (
     RoomUpdateSerializer,
     RoomWriteSerializer,
 )
-from veza.pagination import MessageCursorPagination
+from veza.pagination import MessageCursorPagination, message_bounds
 
 BOUNDS = [
     OpenApiParameter("after", OpenApiTypes.INT, description="Only messages with a greater id (resync)."),
@@ -41,15 +41,6 @@ def active_user(user_id: int, *, field: str | None = None) -> User:
             raise exceptions.ValidationError({field: ["No such user."]})
         raise exceptions.NotFound("No such user.")
     return user
-
-
-def bound(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise exceptions.ValidationError({name: ["A message id (a positive integer)."]})
-    return int(value)
 
 
 class RoomListView(generics.ListAPIView):
@@ -185,7 +176,7 @@ class MessageListView(generics.ListAPIView):
 
     def get_queryset(self):
         room = selectors.room_for_viewer(self.request.user, self.kwargs["pk"])
-        return selectors.messages(room, after=bound(self.request, "after"), before=bound(self.request, "before"))
+        return message_bounds(selectors.messages(room), self.request)
 
     @extend_schema(request=MessageWriteSerializer, responses={201: RoomMessageSerializer}, tags=["rooms"])
     def post(self, request: Request, pk: int) -> Response:

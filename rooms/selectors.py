@@ -62,14 +62,9 @@ def members(room: Room) -> QuerySet[RoomMember]:
     return RoomMember.objects.filter(room=room).select_related("user").order_by("joined_at", "id")
 
 
-def messages(room: Room, *, after: int | None = None, before: int | None = None) -> QuerySet[RoomMessage]:
-    """The room's messages, newest first; ``after``/``before`` bound them by id (to resync a socket)."""
-    found = RoomMessage.objects.filter(room=room).select_related("user").order_by("-id")
-    if after is not None:
-        found = found.filter(pk__gt=after)
-    if before is not None:
-        found = found.filter(pk__lt=before)
-    return found
+def messages(room: Room) -> QuerySet[RoomMessage]:
+    """The room's messages, newest first."""
+    return RoomMessage.objects.filter(room=room).select_related("user").order_by("-id")
 
 
 def message_in_room(room: Room, message_id: int) -> RoomMessage:
