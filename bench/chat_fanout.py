@@ -201,6 +201,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-deflate", action="store_true", help="serve WebSockets without per-message deflate")
+    parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto, websockets, ...)")
     args = parser.parse_args()
     django.setup()
     from django.conf import settings
@@ -210,7 +211,7 @@ def main() -> None:
     tokens, _rooms, assignment = prepare(args.clients, args.rooms)
     # Each client sends a handful of messages; the per-user rate limit must not be what is measured.
     per_user = args.rate * args.seconds // args.clients + 5
-    extra = ("--ws-per-message-deflate", "false") if args.no_deflate else ()
+    extra = ("--ws", args.ws, *(("--ws-per-message-deflate", "false") if args.no_deflate else ()))
     with veza_server(
         workers=args.workers, uvicorn_args=extra, CHAT_MESSAGES_PER_WINDOW=str(max(20, per_user))
     ) as server:
