@@ -13,4 +13,9 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.delete_pattern("*")  # only this project's prefixed keys, never FLUSHDB
+    from django.conf import settings
+
+    client = cache.client.get_client(write=True)
+    for key in client.scan_iter(f"{settings.REDIS_KEY_PREFIX}:presence:*"):
+        client.delete(key)
     yield
