@@ -13,7 +13,6 @@ from urllib.parse import parse_qs
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404
 
 from accounts import tokens
@@ -64,8 +63,6 @@ def _run(function, *args, **kwargs):
         raise FrameError("not_found", str(exc) or "Not found.") from exc
     except Throttled as exc:
         raise FrameError("rate_limited", str(exc), retry_after=exc.wait) from exc
-    finally:
-        connection.close()  # back to the pool: idle worker threads hold no database connection
 
 
 async def _call(function, *args, **kwargs):
