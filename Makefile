@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
+	@test -f .env || { printf '# Development settings written by make run (see .env.example).\nDEBUG=true\n' > .env; \
+		echo "created .env with DEBUG=true for development"; }
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py create_message_partitions --months 3
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
