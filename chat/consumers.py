@@ -15,6 +15,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from accounts import selectors as account_selectors
 from accounts import tokens
 from accounts.models import User
 from chat import realtime
@@ -75,13 +76,11 @@ async def _call(function, *args, **kwargs):
 
 
 def _online(room_id: int) -> list[dict]:
-    ids = realtime.presence_users(room_id)
-    users = User.objects.filter(pk__in=ids).only("id", "username", "avatar")
-    return [room_services.user_payload(user) for user in users]
+    return [room_services.user_payload(user) for user in room_selectors.online_users(room_id)]
 
 
 def _active_user(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = account_selectors.user_get_public(user_id=user_id)
     if user is None:
         raise Http404("No such user.")
     return user

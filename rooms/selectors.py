@@ -86,3 +86,11 @@ def message_for_member(user: User, message_id: int) -> RoomMessage:
 
 def member_user_ids(room_id: int) -> set[int]:
     return set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
+
+
+def online_users(room_id: int) -> list[User]:
+    """The users with a live socket in the room (presence kept in Redis)."""
+    from chat import realtime
+
+    ids = realtime.presence_users(room_id)
+    return list(User.objects.filter(pk__in=ids).only("id", "username", "avatar").order_by("username"))
