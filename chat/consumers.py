@@ -20,6 +20,7 @@ from accounts import tokens
 from accounts.models import User
 from chat import realtime
 from chat import services as chat_services
+from chat.hub import hub
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from veza.errors import Throttled
@@ -137,8 +138,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_subscribe(self, content):
         room_id = _int(content, "room")
         await _call(room_selectors.room_of_member, self.user, room_id)
-        await self.channel_layer.group_add(realtime.room_group(room_id), self.channel_name)
         self.rooms.add(room_id)
+        await hub().join(room_id, self)
         await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
         online = await _call(_online, room_id)
         await self.send_json({"type": "subscribed", "room": room_id, "online": online})
@@ -218,13 +219,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     # --- events from the channel layer -----------------------------------------------------------
 
     async def chat_event(self, message):
-        event = message["event"]
+        """Events sent to this socket's own groups (direct messages, read receipts)."""
+        await self.deliver(message["event"], message["text"])
+
+    async def deliver(self, event: dict, text: str) -> None:
+        """Forward an event (room events come from the process's hub, see ``chat.hub``)."""
         room_id = event.get("room") or (event.get("message") or {}).get("room")
         if room_id is not None and "to_user" not in event and room_id not in self.rooms:
             return  # not (or no longer) subscribed to that room
         if event["type"] == "typing" and event["user"]["id"] == self.user.pk:
             return
-        await self.send(text_data=message["text"])
+        await self.send(text_data=text)
 
     async def chat_removed(self, message):
         room_id = message["room"]
@@ -236,7 +241,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _leave_room(self, room_id: int, *, announce: bool) -> None:
         self.rooms.discard(room_id)
-        await self.channel_layer.group_discard(realtime.room_group(room_id), self.channel_name)
+        await hub().leave(room_id, self)
         try:
             await _call(realtime.presence_leave, room_id, self.user.pk, self.connection_id)
             if announce:

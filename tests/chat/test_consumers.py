@@ -232,3 +232,20 @@ async def test_bad_frames_get_error_frames(people, frame):
     await member.send_to(text_data="{not json")
     assert (await member.receive_json_from(timeout=3))["code"] == "invalid"
     await member.disconnect()
+
+
+async def test_unsubscribed_socket_gets_nothing_while_others_in_the_process_still_do(people):
+    room = people["room"]
+    owner, member = await connect(people["owner"]), await connect(people["member"])
+    for socket in (owner, member):
+        await socket.send_json_to({"type": "subscribe", "room": room.pk})
+        await next_of(socket, "subscribed")
+    await member.send_json_to({"type": "unsubscribe", "room": room.pk})
+    await next_of(member, "unsubscribed")
+    await sync_to_async(room_services.room_message_send)(user=people["owner"], room=room, content="only owner")
+    assert (await next_of(owner, "room.message"))["message"]["content"] == "only owner"
+    while not await member.receive_nothing(timeout=0.7):
+        frame = await member.receive_json_from(timeout=1)
+        assert frame["type"] != "room.message"
+    await owner.disconnect()
+    await member.disconnect()
