@@ -28,6 +28,11 @@ def track_for_viewer(user: User, track_id: int) -> Track:
     return track
 
 
+def albums_of(tracks: QuerySet[Track]) -> list[str]:
+    """The distinct albums among ``tracks``, in order."""
+    return list(tracks.order_by("album").values_list("album", flat=True).distinct())
+
+
 def genres(user: User) -> list[str]:
     return list(tracks_visible(user).order_by("genre").values_list("genre", flat=True).distinct())
 

@@ -47,7 +47,7 @@ def artist(request: HttpRequest, artist: str) -> HttpResponse:
     tracks = selectors.tracks_visible(request.user).filter(artist=artist)
     if not tracks.exists():
         raise Http404("No such artist.")
-    albums = tracks.order_by("album").values_list("album", flat=True).distinct()
+    albums = selectors.albums_of(tracks)
     return _list(request, "catalog/track_list.html", {"heading": artist, "artist": artist, "albums": albums}, tracks)
 
 

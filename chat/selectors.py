@@ -52,7 +52,3 @@ def conversations(*, user: User) -> list[dict]:
         for peer, mid, unread in rows
         if peer in peers and mid in messages
     ]
-
-
-def unread_total(*, user: User) -> int:
-    return Message.objects.filter(recipient=user, is_read=False).count()

@@ -10,7 +10,7 @@ from django.http import Http404
 from accounts.models import User
 from chat import dedup, realtime
 from chat.models import Message
-from rooms.services import _clean_content, _rate_limit, user_payload
+from rooms.services import clean_content, rate_limit_sends, user_payload
 
 
 def dm_payload(message: Message) -> dict:
@@ -33,7 +33,7 @@ def _deliver(message: Message, event_type: str, client_id: str | None = None) ->
 
 def dm_send(*, sender: User, recipient: User, content: str, client_id: str | None = None) -> Message:
     """Store a direct message, then deliver it to both people's sockets; a retried ``client_id`` is stored once."""
-    text = _clean_content(content)
+    text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
     if recipient.pk == sender.pk:
         raise ValidationError({"to_user": ["You cannot send a message to yourself."]})
@@ -42,7 +42,7 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
 
     @transaction.atomic
     def create() -> Message:
-        _rate_limit(sender)
+        rate_limit_sends(sender)
         message = Message.objects.create(sender=sender, recipient=recipient, content=text)
         _deliver(message, "dm.message", client_id)
         return message
@@ -57,7 +57,7 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
 def dm_edit(*, actor: User, message: Message, content: str) -> Message:
     if message.sender_id != actor.pk:
         raise PermissionDenied("You can edit only your own messages.")
-    message.content = _clean_content(content)
+    message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at", "updated_at"])
     message.refresh_from_db(fields=["edited_at"])

@@ -28,17 +28,6 @@ def room_for_viewer(user: User, room_id: int) -> Room:
     return room
 
 
-def room_for_member(user: User, room_id: int) -> tuple[Room, RoomMember]:
-    """A room ``user`` belongs to: 404 if hidden or missing, PermissionDenied if public but not joined."""
-    from django.core.exceptions import PermissionDenied
-
-    room = room_for_viewer(user, room_id)
-    member = RoomMember.objects.filter(room=room, user=user).first() if user.is_authenticated else None
-    if member is None:
-        raise PermissionDenied("Join the room first.")
-    return room, member
-
-
 def room_of_member(user: User, room_id: int) -> Room:
     """The room if ``user`` belongs to it, in one light query (the socket's check on every frame).
 
@@ -82,10 +71,6 @@ def message_for_member(user: User, message_id: int) -> RoomMessage:
     if message is None:
         raise Http404("No such message.")
     return message
-
-
-def member_user_ids(room_id: int) -> set[int]:
-    return set(RoomMember.objects.filter(room_id=room_id).values_list("user_id", flat=True))
 
 
 def online_users(room_id: int) -> list[User]:

@@ -71,7 +71,7 @@ def _require_owner(actor: User, room: Room) -> None:
         raise PermissionDenied("Only the room's owner can do this.")
 
 
-def _clean_content(content: str) -> str:
+def clean_content(content: str) -> str:
     text = (content or "").strip()
     if not text:
         raise ValidationError({"content": ["A message cannot be empty."]})
@@ -254,7 +254,7 @@ def room_transfer(*, actor: User, room: Room, user: User) -> None:
 # --- messages ------------------------------------------------------------------------------------
 
 
-def _rate_limit(user: User) -> None:
+def rate_limit_sends(user: User) -> None:
     wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
     if wait:
         raise MessageRateLimited(wait)
@@ -263,14 +263,14 @@ def _rate_limit(user: User) -> None:
 
 def room_message_send(*, user: User, room: Room, content: str, client_id: str | None = None) -> RoomMessage:
     """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once."""
-    text = _clean_content(content)
+    text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
     if membership(user, room) is None:
         raise PermissionDenied("Join the room to post in it.")
 
     @transaction.atomic
     def create() -> RoomMessage:
-        _rate_limit(user)
+        rate_limit_sends(user)
         message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
         _broadcast(room.pk, "room.message", message=message_payload(message), client_id=client_id)
         return message
@@ -284,7 +284,7 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
 def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> RoomMessage:
     if message.user_id != actor.pk or message.message_type != MessageType.MESSAGE:
         raise PermissionDenied("You can edit only your own messages.")
-    message.content = _clean_content(content)
+    message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at"])
     message.refresh_from_db(fields=["edited_at"])
