@@ -1,4 +1,5 @@
 import pytest
+from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +20,9 @@ def _clear_cache():
     for key in client.scan_iter(f"{settings.REDIS_KEY_PREFIX}:presence:*"):
         client.delete(key)
     yield
+
+
+@pytest.fixture
+def api():
+    """A DRF test client (authenticate with ``api.force_authenticate(user)`` or a Bearer header)."""
+    return APIClient()

@@ -1,12 +1,6 @@
 import pytest
-from rest_framework.test import APIClient
 
 from tests.accounts.factories import PASSWORD, UserFactory
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

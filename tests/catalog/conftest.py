@@ -1,1 +1,1 @@
-from tests.media.conftest import api, moderator, owner, samples, stranger, untagged_wav  # noqa: F401
+from tests.media.conftest import moderator, owner, samples, stranger, untagged_wav  # noqa: F401

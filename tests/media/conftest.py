@@ -1,7 +1,6 @@
 import subprocess
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.accounts.factories import AdminFactory, UserFactory
 
@@ -43,11 +42,6 @@ def samples(tmp_path_factory):
 @pytest.fixture(scope="session")
 def untagged_wav(tmp_path_factory):
     return make_audio(tmp_path_factory.mktemp("plain"), "wav", seconds=1.5, tags=None)
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

@@ -1,13 +1,7 @@
 import pytest
-from rest_framework.test import APIClient
 
 from rooms import services
 from tests.accounts.factories import AdminFactory, UserFactory
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture
