@@ -86,48 +86,49 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-@login_required
-def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    product = selectors.product_for_viewer(request.user, pk) if pk else None
-    if product is not None and not services.can_manage(request.user, product.creator_id):
+def _edit_item(request: HttpRequest, item, *, owner_id, form_class, save, route: str, new_title: str) -> HttpResponse:
+    """The create/edit page of a product or listing: ``save(data)`` calls the right service."""
+    if item is not None and not services.can_manage(request.user, owner_id):
         raise PermissionDenied
-    form = ProductForm(request.POST or None, instance=product)
+    form = form_class(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in ("name", "description", "price", "category")}
         try:
-            if product is None:
-                product = services.product_create(creator=request.user, **data)
-            else:
-                services.product_update(actor=request.user, product=product, **data)
+            item = save({field: form.cleaned_data[field] for field in form_class.Meta.fields})
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"“{product.name}” is saved.")
-            return redirect("marketplace:product", pk=product.pk)
-    title = "New product" if product is None else f"Edit “{product.name}”"
+            messages.success(request, f"“{item}” is saved.")
+            return redirect(route, pk=item.pk)
+    title = new_title if item is None else f"Edit “{item}”"
     return render(request, "marketplace/item_form.html", {"form": form, "title": title})
+
+
+@login_required
+def product_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    product = selectors.product_for_viewer(request.user, pk) if pk else None
+
+    def save(data):
+        if product is None:
+            return services.product_create(creator=request.user, **data)
+        return services.product_update(actor=request.user, product=product, **data)
+
+    owner_id = product.creator_id if product else None
+    return _edit_item(request, product, owner_id=owner_id, form_class=ProductForm, save=save,
+                      route="marketplace:product", new_title="New product")  # fmt: skip
 
 
 @login_required
 def listing_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     listing = selectors.listing_for_viewer(request.user, pk) if pk else None
-    if listing is not None and not services.can_manage(request.user, listing.seller_id):
-        raise PermissionDenied
-    form = ListingForm(request.POST or None, instance=listing)
-    if request.method == "POST" and form.is_valid():
-        data = {f: form.cleaned_data[f] for f in ("title", "description", "price")}
-        try:
-            if listing is None:
-                listing = services.listing_create(seller=request.user, **data)
-            else:
-                services.listing_update(actor=request.user, listing=listing, **data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"“{listing.title}” is saved.")
-            return redirect("marketplace:listing", pk=listing.pk)
-    title = "New listing (saved as a draft)" if listing is None else f"Edit “{listing.title}”"
-    return render(request, "marketplace/item_form.html", {"form": form, "title": title})
+
+    def save(data):
+        if listing is None:
+            return services.listing_create(seller=request.user, **data)
+        return services.listing_update(actor=request.user, listing=listing, **data)
+
+    owner_id = listing.seller_id if listing else None
+    return _edit_item(request, listing, owner_id=owner_id, form_class=ListingForm, save=save,
+                      route="marketplace:listing", new_title="New listing (saved as a draft)")  # fmt: skip
 
 
 PRODUCT_ACTIONS = {
