@@ -1,4 +1,4 @@
-"""/api/v1/tracks/: list, upload, detail, edit, delete, stream (Range) and signed stream URLs."""
+"""/api/v1/tracks/ (list, upload, detail, edit, delete, stream, signed stream URLs) and /api/v1/search."""
 
 from __future__ import annotations
 
@@ -10,10 +10,20 @@ from rest_framework import mixins, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
 
-from catalog import selectors, services
+from catalog import search, selectors, services
 from catalog.filters import TrackFilter
-from catalog.serializers import TrackSerializer, TrackUpdateSerializer, TrackUploadSerializer
+from catalog.serializers import (
+    AutocompleteQuerySerializer,
+    AutocompleteSerializer,
+    SearchQuerySerializer,
+    SearchResultsSerializer,
+    TrackSerializer,
+    TrackUpdateSerializer,
+    TrackUploadSerializer,
+)
 from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
@@ -95,3 +105,52 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
                 "expires_at": datetime.fromtimestamp(expires, tz=UTC),
             }
         )
+
+
+class SearchView(APIView):
+    """Unified search over people, rooms, tracks, products, listings and the caller's messages."""
+
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResultsSerializer, tags=["search"])
+    def get(self, request: Request) -> Response:
+        """Ranked results of one type (or every entity type), with the number of results of each type.
+
+        Messages (`type=message`, room messages) and direct messages (`type=direct_message`) are searched
+        only among those the caller can read. Snippets are HTML: escaped text with matches in `<mark>`.
+        """
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        found = search.search(
+            viewer=request.user, text=data["q"], type=data.get("type"), page=data["page"], page_size=data["page_size"]
+        )
+        return Response(
+            {
+                "query": found.query,
+                "type": found.type,
+                "count": found.total,
+                "counts": found.counts,
+                "near": found.near,
+                "page": found.page,
+                "next": self._page_link(request, found.page + 1) if found.has_next else None,
+                "previous": self._page_link(request, found.page - 1) if found.page > 1 else None,
+                "results": [hit.as_dict() for hit in found.hits],
+            }
+        )
+
+    @staticmethod
+    def _page_link(request: Request, page: int) -> str:
+        return replace_query_param(request.build_absolute_uri(), "page", page)
+
+
+class AutocompleteView(APIView):
+    """As-you-type suggestions: entities with a word starting with the last word typed."""
+
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(parameters=[AutocompleteQuerySerializer], responses=AutocompleteSerializer, tags=["search"])
+    def get(self, request: Request) -> Response:
+        params = AutocompleteQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        return Response({"results": [hit.as_dict() for hit in search.autocomplete(text=params.validated_data["q"])]})

@@ -58,10 +58,16 @@ class EntityType(models.TextChoices):
 
 
 class SearchIndex(models.Model):
-    """One row per searchable entity, holding its weighted ``tsvector``."""
+    """One row per searchable entity, holding its weighted ``tsvector``.
+
+    PostgreSQL keeps the rows (triggers in ``catalog/migrations/0003_search.py``): ``title`` and
+    ``content`` are copies of the entity's text, kept for snippets and near-spelling matches.
+    """
 
     entity_type = models.CharField(max_length=50, choices=EntityType.choices)
     entity_id = models.BigIntegerField()
+    title = models.CharField(max_length=255, default="", db_default="")
+    content = models.TextField(default="", db_default="")
     search_vector = SearchVectorField()
     indexed_at = models.DateTimeField(default=timezone.now, db_default=Now())
 

@@ -53,6 +53,7 @@
     var existing = list.querySelector('[data-id="' + m.id + '"]');
     var item = el("li", "message" + (m.type !== "message" ? " system" : ""));
     item.dataset.id = m.id;
+    item.id = (kind === "room" ? "message-" : "dm-") + m.id; // search results link here
     item.appendChild(avatar(m.user));
     var body = el("div", "body");
     var meta = el("div", "meta");
@@ -241,6 +242,11 @@
 
   JSON.parse(document.getElementById("history").textContent).forEach(render);
   list.scrollTop = list.scrollHeight;
+  var linked = location.hash && document.getElementById(location.hash.slice(1));
+  if (linked && list.contains(linked)) {
+    linked.classList.add("linked");
+    list.scrollTop = linked.offsetTop - list.offsetTop;
+  }
 
   if (composer) {
     composer.addEventListener("submit", function (event) {

@@ -72,7 +72,7 @@ def explain(queryset) -> str:
 
 def test_search_uses_the_french_full_text_index():
     ProductFactory.create_batch(5)
-    plan = explain(selectors.product_search(Product.objects.filter(is_active=True), "chanson"))
+    plan = explain(selectors.product_search(Product.objects.order_by(), "chanson"))
     assert "idx_products_search_fts" in plan
 
 

@@ -1,0 +1,333 @@
+"""Unified search (reads only): people, rooms, tracks, products, listings, and the viewer's messages.
+
+Entities are found through ``search_index`` (kept by PostgreSQL triggers, see
+``catalog/migrations/0003_search.py``), which holds only what anyone may find: active users, public
+rooms, tracks of public files, active products and listings. Messages are searched where they live,
+through the schema's French GIN indexes on ``messages.content`` and ``room_messages.content``, and only
+among those the viewer can read (rooms they belong to, their own direct messages).
+
+Text analysis: French and English stemmers and plain words, all without accents, weighted A (title or
+name), B (artist, album, category, names), C (body); queries go through ``websearch_to_tsquery`` and
+are ranked with ``ts_rank_cd``. When full-text search finds nothing, trigram similarity on titles
+finds near spellings. The user's text only ever travels as a query parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from accounts.models import User
+from catalog.models import EntityType
+
+ENTITY_TYPES = tuple(EntityType.values)
+ROOM_MESSAGE = "message"
+DIRECT_MESSAGE = "direct_message"
+MESSAGE_TYPES = (ROOM_MESSAGE, DIRECT_MESSAGE)
+TYPES = ENTITY_TYPES + MESSAGE_TYPES
+MAX_QUERY_LENGTH = 200
+PAGE_SIZE = 20
+AUTOCOMPLETE_LIMIT = 8
+
+START, STOP = "\x02", "\x03"
+HEADLINE = f'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
+
+# The French and English readings of the text (catalog/migrations/0003_search.py).
+ENTITY_QUERY = "veza_query(%(q)s)"
+# Messages use the schema's index expression, ``to_tsvector('french', content)``.
+MESSAGE_QUERY = "websearch_to_tsquery('french', %(q)s)"
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+WORD = re.compile(r"\w+")
+
+
+class QueryError(ValueError):
+    """The search text cannot be searched (too long)."""
+
+
+@dataclass
+class Hit:
+    type: str
+    id: int
+    title: str
+    snippet: SafeString
+    url: str
+    rank: float = 0.0
+    created_at: datetime | None = None
+    title_html: SafeString | None = None
+
+    def as_dict(self) -> dict:
+        data = {"type": self.type, "id": self.id, "title": self.title, "snippet": str(self.snippet), "url": self.url}
+        if self.created_at is not None:
+            data["created_at"] = self.created_at
+        return data
+
+
+@dataclass
+class Results:
+    query: str
+    type: str | None
+    page: int
+    page_size: int
+    counts: dict[str, int] = field(default_factory=dict)
+    hits: list[Hit] = field(default_factory=list)
+    near: bool = False  # found by near spelling, not by full-text search
+
+    @property
+    def total(self) -> int:
+        if self.type is None:
+            return sum(self.counts.get(kind, 0) for kind in ENTITY_TYPES)
+        return self.counts.get(self.type, 0)
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.total
+
+
+def clean_query(text: str | None) -> str:
+    """The search text without control characters and extra spaces; QueryError if it is too long."""
+    text = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
+    return text
+
+
+def highlighted(text: str) -> SafeString:
+    """HTML for a ``ts_headline`` result: every character of ``text`` escaped, matches in ``<mark>``."""
+    parts, open_mark = [], False
+    for piece in re.split(f"([{START}{STOP}])", text or ""):
+        if piece == START and not open_mark:
+            parts.append("<mark>")
+            open_mark = True
+        elif piece == STOP and open_mark:
+            parts.append("</mark>")
+            open_mark = False
+        elif piece not in (START, STOP):
+            parts.append(escape(piece))
+    if open_mark:
+        parts.append("</mark>")
+    return mark_safe("".join(parts))  # noqa: S308 - built from escaped text and our own tags only
+
+
+def _entity_url(kind: str, entity_id: int, title: str) -> str:
+    if kind == EntityType.USER:
+        return reverse("accounts:profile", args=[title])
+    if kind == EntityType.ROOM:
+        return reverse("rooms:room", args=[entity_id])
+    if kind == EntityType.TRACK:
+        return reverse("catalog:track", args=[entity_id])
+    if kind == EntityType.PRODUCT:
+        return reverse("marketplace:product", args=[entity_id])
+    return reverse("marketplace:listing", args=[entity_id])
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# -- entities (search_index) -------------------------------------------------------------------------
+
+FULL_TEXT_MATCH = f"s.search_vector @@ {ENTITY_QUERY}"
+FULL_TEXT_RANK = f"ts_rank_cd(s.search_vector, {ENTITY_QUERY})"
+NEAR_MATCH = "veza_fold(%(q)s) <%% veza_fold(s.title)"
+NEAR_RANK = "word_similarity(veza_fold(%(q)s), veza_fold(s.title))"
+
+
+def _entities(match: str, rank: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: int):
+    """The number of matches of every type and one page of ``kinds``, in one statement.
+
+    Each match is read once; only matches of ``kinds`` are ranked, and only the page's rows get
+    headlines (``ts_headline`` re-parses the text).
+    """
+    sql = f"""
+        WITH matches AS MATERIALIZED (
+            SELECT s.id, s.entity_type,
+                   CASE WHEN s.entity_type = ANY(%(kinds)s) THEN {rank} END AS rank
+            FROM search_index s
+            WHERE {match}
+        ), page AS (
+            SELECT m.id, m.rank FROM matches m
+            WHERE m.rank IS NOT NULL
+            ORDER BY m.rank DESC, m.id
+            LIMIT %(limit)s OFFSET %(offset)s
+        )
+        SELECT (SELECT json_object_agg(c.entity_type, c.n)
+                FROM (SELECT entity_type, count(*) AS n FROM matches GROUP BY entity_type) c),
+               s.entity_type, s.entity_id, s.title,
+               ts_headline('veza_fr', s.title, {ENTITY_QUERY}, %(title_options)s),
+               ts_headline('veza_fr', s.content, {ENTITY_QUERY}, %(options)s),
+               page.rank
+        FROM (SELECT 1) AS one
+        LEFT JOIN (page JOIN search_index s ON s.id = page.id) ON true
+        ORDER BY page.rank DESC, page.id
+    """
+    params = {
+        "q": q,
+        "kinds": list(kinds),
+        "limit": limit,
+        "offset": offset,
+        "options": HEADLINE,
+        "title_options": TITLE_HEADLINE,
+    }
+    rows = _rows(sql, params)
+    counts = rows[0][0] or {}
+    hits = [
+        Hit(
+            kind,
+            entity_id,
+            title,
+            highlighted(snippet),
+            _entity_url(kind, entity_id, title),
+            float(rank),
+            title_html=highlighted(title_html),
+        )
+        for _, kind, entity_id, title, title_html, snippet, rank in rows
+        if kind is not None
+    ]
+    return counts, hits
+
+
+# -- messages the viewer can read --------------------------------------------------------------------
+
+# ``= ANY(ARRAY(...))`` lets PostgreSQL combine the viewer's rooms (idx_room_messages_room_id) with the
+# words (idx_room_messages_content_fts) before it reads a single row.
+ROOM_MESSAGES_FROM = f"""
+    FROM room_messages m
+    WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
+      AND m.message_type = 'message'
+      AND m.room_id = ANY(ARRAY(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = %(viewer)s))
+"""
+DIRECT_MESSAGES_FROM = f"""
+    FROM messages m
+    WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
+      AND (m.from_user = %(viewer)s OR m.to_user = %(viewer)s)
+"""
+
+
+def _message_counts(viewer: User, q: str) -> dict[str, int]:
+    sql = f"""
+        SELECT (SELECT count(*) {ROOM_MESSAGES_FROM}), (SELECT count(*) {DIRECT_MESSAGES_FROM})
+    """
+    rooms, direct = _rows(sql, {"q": q, "viewer": viewer.pk})[0]
+    return {ROOM_MESSAGE: rooms, DIRECT_MESSAGE: direct}
+
+
+def _room_message_hits(viewer: User, q: str, *, limit: int, offset: int) -> list[Hit]:
+    sql = f"""
+        SELECT page.id, page.room_id, r.name, u.username, page.created_at,
+               ts_headline('french', page.content, {MESSAGE_QUERY}, %(options)s)
+        FROM (SELECT m.id, m.room_id, m.user_id, m.content, m.created_at {ROOM_MESSAGES_FROM}
+              ORDER BY m.id DESC LIMIT %(limit)s OFFSET %(offset)s) page
+        JOIN rooms r ON r.id = page.room_id
+        LEFT JOIN users u ON u.id = page.user_id
+        ORDER BY page.id DESC
+    """
+    params = {"q": q, "viewer": viewer.pk, "limit": limit, "offset": offset, "options": HEADLINE}
+    return [
+        Hit(
+            ROOM_MESSAGE,
+            message_id,
+            f"{room_name} · {author or 'deleted user'}",
+            highlighted(snippet),
+            f"{reverse('rooms:room', args=[room_id])}#message-{message_id}",
+            created_at=created_at,
+        )
+        for message_id, room_id, room_name, author, created_at, snippet in _rows(sql, params)
+    ]
+
+
+def _direct_message_hits(viewer: User, q: str, *, limit: int, offset: int) -> list[Hit]:
+    sql = f"""
+        SELECT page.id, sender.username, peer.username, page.timestamp,
+               ts_headline('french', page.content, {MESSAGE_QUERY}, %(options)s)
+        FROM (SELECT m.id, m.from_user, m.to_user, m.content, m.timestamp {DIRECT_MESSAGES_FROM}
+              ORDER BY m.id DESC LIMIT %(limit)s OFFSET %(offset)s) page
+        JOIN users sender ON sender.id = page.from_user
+        JOIN users peer ON peer.id = CASE WHEN page.from_user = %(viewer)s THEN page.to_user ELSE page.from_user END
+        ORDER BY page.id DESC
+    """
+    params = {"q": q, "viewer": viewer.pk, "limit": limit, "offset": offset, "options": HEADLINE}
+    return [
+        Hit(
+            DIRECT_MESSAGE,
+            message_id,
+            f"{sender} → conversation with {peer}",
+            highlighted(snippet),
+            f"{reverse('chat:conversation', args=[peer])}#dm-{message_id}",
+            created_at=sent_at,
+        )
+        for message_id, sender, peer, sent_at, snippet in _rows(sql, params)
+    ]
+
+
+# -- public entry points -----------------------------------------------------------------------------
+
+
+def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Results:
+    """One page of results of ``type`` (every entity type when None), with the count of every type.
+
+    ``text`` must have gone through ``clean_query``. Runs at most four queries, whatever the page size.
+    """
+    results = Results(query=text, type=type, page=page, page_size=page_size)
+    if not WORD.search(text):
+        return results
+    offset = (page - 1) * page_size
+    kinds = ENTITY_TYPES if type is None else (type,) if type in ENTITY_TYPES else ()
+    counts, results.hits = _entities(FULL_TEXT_MATCH, FULL_TEXT_RANK, text, kinds, limit=page_size, offset=offset)
+    if not counts:
+        counts, results.hits = _entities(NEAR_MATCH, NEAR_RANK, text, kinds, limit=page_size, offset=offset)
+        results.near = bool(counts)
+    results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES}
+    if viewer.is_authenticated:
+        results.counts.update(_message_counts(viewer, text))
+        if type == ROOM_MESSAGE and offset < results.counts[ROOM_MESSAGE]:
+            results.hits = _room_message_hits(viewer, text, limit=page_size, offset=offset)
+        elif type == DIRECT_MESSAGE and offset < results.counts[DIRECT_MESSAGE]:
+            results.hits = _direct_message_hits(viewer, text, limit=page_size, offset=offset)
+    return results
+
+
+def prefix_query(text: str) -> str | None:
+    """A ``to_tsquery`` text matching every word, the last one as a prefix (None without words).
+
+    Only ``\\w`` characters reach it, each word quoted, so no input can break its syntax.
+    """
+    words = WORD.findall(text)[:8]
+    if not words:
+        return None
+    terms = [f"'{word}'" for word in words]
+    terms[-1] += ":*"
+    return " & ".join(terms)
+
+
+def autocomplete(*, text: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Hit]:
+    """Entities whose words start with what has been typed, best first; near spellings otherwise."""
+    query = prefix_query(text)
+    if query is None:
+        return []
+    sql = """
+        SELECT s.entity_type, s.entity_id, s.title
+        FROM search_index s
+        WHERE s.search_vector @@ to_tsquery('veza_simple', %(prefix)s)
+        ORDER BY ts_rank_cd(s.search_vector, to_tsquery('veza_simple', %(prefix)s)) DESC, length(s.title), s.id
+        LIMIT %(limit)s
+    """
+    rows = _rows(sql, {"prefix": query, "limit": limit})
+    if not rows:
+        sql = f"""
+            SELECT s.entity_type, s.entity_id, s.title FROM search_index s
+            WHERE {NEAR_MATCH} ORDER BY {NEAR_RANK} DESC, s.id LIMIT %(limit)s
+        """
+        rows = _rows(sql, {"q": text, "limit": limit})
+    return [
+        Hit(kind, entity_id, title, SafeString(""), _entity_url(kind, entity_id, title))
+        for kind, entity_id, title in rows
+    ]

@@ -1,0 +1,410 @@
+"""Unified search: analysis, ranking, near spellings, prefixes, permissions, index upkeep, hostile input."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from catalog import search, services
+from catalog.models import SearchIndex
+from marketplace.models import ListingStatus
+from tests.accounts.factories import UserFactory
+from tests.catalog.factories import TrackFactory
+from tests.chat.factories import MessageFactory
+from tests.marketplace.factories import ListingFactory, ProductFactory
+from tests.media.factories import FileFactory
+from tests.rooms.factories import RoomFactory, RoomMemberFactory, RoomMessageFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/search"
+
+
+def found(api, q, **params):
+    response = api.get(URL, {"q": q, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def titles(api, q, **params):
+    return [hit["title"] for hit in found(api, q, **params)["results"]]
+
+
+def indexed(kind, entity_id) -> bool:
+    return SearchIndex.objects.filter(entity_type=kind, entity_id=entity_id).exists()
+
+
+# -- text analysis -----------------------------------------------------------------------------------
+
+
+def test_french_stemming_finds_the_plural(api):
+    TrackFactory(title="Mes chansons préférées")
+    assert titles(api, "chanson") == ["Mes chansons préférées"]
+
+
+def test_accents_are_ignored_both_ways(api):
+    TrackFactory(title="Soleil d'été", artist="Chloé")
+    assert titles(api, "ete") == ["Soleil d'été"]
+    assert titles(api, "chloe") == ["Soleil d'été"]
+    ProductFactory(name="Pack ete")
+    assert set(titles(api, "été")) == {"Soleil d'été", "Pack ete"}
+
+
+def test_english_stemming(api):
+    TrackFactory(title="Running up that hill")
+    assert titles(api, "runs") == ["Running up that hill"]
+
+
+def test_title_match_outranks_description_match(api):
+    ProductFactory(name="Basse électrique", description="Pour accompagner une guitare")
+    ProductFactory(name="Guitare folk", description="Six cordes")
+    ProductFactory(name="Batterie", description="Rien à voir")
+    assert titles(api, "guitare") == ["Guitare folk", "Basse électrique"]
+
+
+def test_artist_match_outranks_body_match(api):
+    TrackFactory(title="One", artist="Luna", genre="Pop")
+    TrackFactory(title="Two", artist="Someone", genre="Luna")
+    assert titles(api, "luna") == ["One", "Two"]
+
+
+def test_near_spelling_when_full_text_finds_nothing(api):
+    TrackFactory(title="Chansons d'été")
+    body = found(api, "chansn")
+    assert body["near"] is True
+    assert [hit["title"] for hit in body["results"]] == ["Chansons d'été"]
+    assert body["counts"]["track"] == 1
+
+
+def test_no_near_spelling_when_the_words_match(api):
+    TrackFactory(title="Chansons d'été")
+    assert found(api, "chansons")["near"] is False
+
+
+def test_websearch_syntax_phrase_and_exclusion(api):
+    TrackFactory(title="Blue moon rising")
+    TrackFactory(title="Moon blue")
+    assert titles(api, '"blue moon"') == ["Blue moon rising"]
+    assert titles(api, "moon -rising") == ["Moon blue"]
+
+
+def test_autocomplete_matches_the_word_being_typed(api):
+    TrackFactory(title="Morning Arpeggio")
+    RoomFactory(name="morning-coffee", description="Talk")
+    ProductFactory(name="Evening pad")
+    response = api.get(f"{URL}/autocomplete", {"q": "mornin"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert {(hit["type"], hit["title"]) for hit in results} == {
+        ("track", "Morning Arpeggio"),
+        ("room", "morning-coffee"),
+    }
+    assert all(hit["url"] for hit in results)
+    assert [hit["title"] for hit in api.get(f"{URL}/autocomplete", {"q": "morning arp"}).json()["results"]] == [
+        "Morning Arpeggio"
+    ]
+
+
+def test_autocomplete_falls_back_to_near_spellings(api):
+    TrackFactory(title="Arpeggio")
+    assert [hit["title"] for hit in api.get(f"{URL}/autocomplete", {"q": "arpegio"}).json()["results"]] == ["Arpeggio"]
+
+
+def test_autocomplete_without_words_is_empty(api):
+    for q in ("", "  ", "!!!", "'"):
+        response = api.get(f"{URL}/autocomplete", {"q": q})
+        assert response.status_code == 200
+        assert response.json() == {"results": []}
+
+
+# -- results, counts, pages --------------------------------------------------------------------------
+
+
+def test_results_are_typed_with_counts_per_type_and_urls(api):
+    user = UserFactory(username="jazzman", bio="Jazz trumpet")
+    room = RoomFactory(name="jazz-club", description="Late jazz")
+    track = TrackFactory(title="Jazz at noon")
+    product = ProductFactory(name="Jazz drums", category="Instruments")
+    listing = ListingFactory(title="Jazz records", status=ListingStatus.ACTIVE)
+    body = found(api, "jazz")
+    assert body["counts"] == {"user": 1, "room": 1, "track": 1, "product": 1, "listing": 1}
+    assert body["count"] == 5
+    urls = {(hit["type"], hit["id"]): hit["url"] for hit in body["results"]}
+    assert urls == {
+        ("user", user.pk): "/u/jazzman/",
+        ("room", room.pk): f"/rooms/{room.pk}/",
+        ("track", track.pk): f"/tracks/{track.pk}/",
+        ("product", product.pk): f"/shop/products/{product.pk}/",
+        ("listing", listing.pk): f"/shop/listings/{listing.pk}/",
+    }
+    only_rooms = found(api, "jazz", type="room")
+    assert [hit["type"] for hit in only_rooms["results"]] == ["room"]
+    assert only_rooms["count"] == 1
+
+
+def test_pages_of_results(api):
+    for n in range(5):
+        ProductFactory(name=f"Synth {n}")
+    first = found(api, "synth", page_size=2)
+    assert len(first["results"]) == 2 and first["count"] == 5 and first["previous"] is None
+    assert "page=2" in first["next"]
+    third = found(api, "synth", page_size=2, page=3)
+    assert len(third["results"]) == 1 and third["next"] is None and "page=2" in third["previous"]
+    seen = {hit["id"] for page in (1, 2, 3) for hit in found(api, "synth", page_size=2, page=page)["results"]}
+    assert len(seen) == 5
+    assert found(api, "synth", page=9)["results"] == []
+
+
+def test_snippets_highlight_matches_and_escape_user_content(api):
+    ProductFactory(name="<script>alert(1)</script> Guitare", description='<img src=x onerror="alert(2)"> guitare & co')
+    hit = found(api, "guitare")["results"][0]
+    assert "<script" not in hit["snippet"] and "<img" not in hit["snippet"]
+    assert "<mark>" in hit["snippet"]
+    assert hit["title"] == "<script>alert(1)</script> Guitare"  # plain text; clients escape it
+
+
+def test_highlighted_escapes_everything_but_its_own_marks():
+    html = search.highlighted("a <b>&\x02x\x03 \x03 \x02open")
+    assert html == "a &lt;b&gt;&amp;<mark>x</mark>  <mark>open</mark>"
+
+
+def test_a_list_of_results_runs_a_constant_number_of_queries(api, django_assert_max_num_queries):
+    for n in range(30):
+        TrackFactory(title=f"Groove {n}")
+        ProductFactory(name=f"Groove kit {n}")
+    viewer = UserFactory()
+    api.force_authenticate(viewer)
+    with django_assert_max_num_queries(4):
+        body = found(api, "groove", page_size=50)
+    assert len(body["results"]) == 50
+
+
+# -- permissions ------------------------------------------------------------------------------------
+
+
+def test_private_rooms_never_appear_to_anyone(api):
+    room = RoomFactory(name="secret-garden", description="hidden", is_private=True)
+    member = RoomMemberFactory(room=room).user
+    assert found(api, "secret")["counts"]["room"] == 0
+    api.force_authenticate(member)
+    assert found(api, "garden")["results"] == []
+
+
+def test_private_tracks_inactive_products_unpublished_listings_and_inactive_users_are_not_found(api):
+    TrackFactory(title="Hidden gem", file=FileFactory(is_public=False))
+    ProductFactory(name="Hidden product gem", is_active=False)
+    ListingFactory(title="Hidden listing gem", status=ListingStatus.DRAFT)
+    ListingFactory(title="Sold listing gem", status=ListingStatus.SOLD)
+    UserFactory(username="gemma", bio="gem collector", is_active=False)
+    body = found(api, "gem")
+    assert body["count"] == 0, body
+
+
+def test_room_messages_are_found_only_by_members(api):
+    room = RoomFactory(name="band-private", is_private=True)
+    member = RoomMemberFactory(room=room).user
+    RoomMessageFactory(room=room, user=member, content="Les répétitions commencent lundi")
+    public = RoomFactory(name="open-stage")
+    RoomMessageFactory(room=public, content="Répétition générale ce soir")
+    stranger = UserFactory()
+
+    api.force_authenticate(member)
+    body = found(api, "répétition", type="message")
+    assert body["counts"]["message"] == 1
+    [hit] = body["results"]
+    assert hit["title"].startswith("band-private")
+    assert "<mark>" in hit["snippet"] and hit["url"].startswith(f"/rooms/{room.pk}/#message-")
+
+    api.force_authenticate(stranger)
+    body = found(api, "répétition", type="message")
+    assert body["counts"]["message"] == 0 and body["results"] == []  # not a member of either room
+    assert "band-private" not in str(found(api, "band"))
+
+
+def test_direct_messages_are_found_only_by_their_two_participants(api):
+    alice, bob, eve = UserFactory(username="alice"), UserFactory(username="bob"), UserFactory(username="eve")
+    MessageFactory(sender=alice, recipient=bob, content="Le concert est à vingt heures")
+    for reader, peer in ((alice, "bob"), (bob, "alice")):
+        api.force_authenticate(reader)
+        [hit] = found(api, "concerts", type="direct_message")["results"]
+        assert hit["url"] == f"/messages/{peer}/#dm-{hit['id']}"
+    api.force_authenticate(eve)
+    body = found(api, "concert", type="direct_message")
+    assert body["counts"]["direct_message"] == 0 and body["results"] == []
+
+
+def test_anonymous_visitors_have_no_message_results(api):
+    MessageFactory(content="concert ce soir")
+    body = found(api, "concert")
+    assert "message" not in body["counts"] and "direct_message" not in body["counts"]
+    assert found(api, "concert", type="direct_message")["results"] == []
+
+
+def test_message_search_uses_the_full_text_indexes():
+    viewer, peer = UserFactory(), UserFactory()
+    room = RoomMemberFactory(user=viewer).room
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Enough rows for the planner to prefer the indexes, as it does on real data.
+        cursor.execute(
+            "INSERT INTO room_messages (room_id, user_id, content, message_type) "
+            "SELECT %s, %s, 'message numéro ' || n, 'message' FROM generate_series(1, 3000) n",
+            [room.pk, viewer.pk],
+        )
+        cursor.execute(
+            "INSERT INTO messages (from_user, to_user, content) "
+            "SELECT %s, %s, 'message numéro ' || n FROM generate_series(1, 3000) n",
+            [viewer.pk, peer.pk],
+        )
+        cursor.execute("ANALYZE room_messages; ANALYZE messages")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = {}
+        for name, source in (("room", search.ROOM_MESSAGES_FROM), ("direct", search.DIRECT_MESSAGES_FROM)):
+            cursor.execute(f"EXPLAIN SELECT count(*) {source}", {"q": "concert", "viewer": viewer.pk})
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.FULL_TEXT_MATCH}", {"q": "x"})
+        plans["index"] = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.NEAR_MATCH}", {"q": "x"})
+        plans["near"] = "\n".join(row[0] for row in cursor.fetchall())
+    assert "idx_room_messages_content_fts" in plans["room"], plans["room"]
+    # Each partition holds its own copy of idx_messages_content_fts.
+    assert "Index Cond: (to_tsvector('french'::regconfig, content) @@" in plans["direct"], plans["direct"]
+    assert "idx_search_index_search_vector" in plans["index"], plans["index"]
+    assert "idx_search_index_title_trgm" in plans["near"], plans["near"]
+
+
+# -- index upkeep -----------------------------------------------------------------------------------
+
+
+def test_index_follows_edits_visibility_and_deletes():
+    owner = UserFactory()
+    track = TrackFactory(title="Old title", creator=owner, file=FileFactory(user=owner))
+    assert SearchIndex.objects.get(entity_type="track", entity_id=track.pk).title == "Old title"
+    services.track_update(actor=owner, track=track, title="New title")
+    row = SearchIndex.objects.get(entity_type="track", entity_id=track.pk)
+    assert row.title == "New title"
+    assert not SearchIndex.objects.filter(search_vector="old").exists()
+    services.track_update(actor=owner, track=track, is_public=False)
+    assert not indexed("track", track.pk)
+    services.track_update(actor=owner, track=track, is_public=True)
+    assert indexed("track", track.pk)
+    track.delete()
+    assert not indexed("track", track.pk)
+
+
+def test_index_follows_rooms_products_listings_and_users():
+    room = RoomFactory(name="open-room")
+    room.is_private = True
+    room.save()
+    assert not indexed("room", room.pk)
+    product = ProductFactory()
+    product.is_active = False
+    product.save()
+    assert not indexed("product", product.pk)
+    listing = ListingFactory(status=ListingStatus.DRAFT)
+    assert not indexed("listing", listing.pk)
+    listing.status = ListingStatus.ACTIVE
+    listing.save()
+    assert indexed("listing", listing.pk)
+    user = UserFactory(username="leaving")
+    track = TrackFactory(creator=user, file=FileFactory(user=user))
+    user.delete()  # cascades to the track
+    assert not indexed("user", user.pk) and not indexed("track", track.pk)
+
+
+def test_rolled_back_changes_leave_the_index_as_it_was():
+    product = ProductFactory(name="Stable name")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        product.name = "Changed name"
+        product.save()
+        assert SearchIndex.objects.get(entity_type="product", entity_id=product.pk).title == "Changed name"
+        raise RuntimeError
+    assert SearchIndex.objects.get(entity_type="product", entity_id=product.pk).title == "Stable name"
+
+
+def test_rebuild_restores_a_damaged_index_and_can_resume():
+    tracks = TrackFactory.create_batch(5)
+    products = ProductFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_index WHERE entity_type = 'track'")
+        cursor.execute("UPDATE search_index SET title = 'stale' WHERE entity_type = 'product'")
+        cursor.execute(
+            "INSERT INTO search_index (entity_type, entity_id, title, content, search_vector) "
+            "VALUES ('track', 999999, 'ghost', '', to_tsvector('ghost'))"
+        )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("rebuild_search_index", batch_size=2, stdout=out, stderr=err)
+    assert "Search index rebuilt" in out.getvalue()
+    assert "track" in err.getvalue()  # the progress bar
+    assert {row.entity_id for row in SearchIndex.objects.filter(entity_type="track")} == {t.pk for t in tracks}
+    assert set(SearchIndex.objects.filter(entity_type="product").values_list("title", flat=True)) == {
+        p.name for p in products
+    }
+
+    # An interrupted run: tracks are half done; --resume continues from there.
+    from django.core.cache import cache
+
+    from catalog.management.commands.rebuild_search_index import CHECKPOINT
+
+    SearchIndex.objects.filter(entity_type__in=["track", "product"]).delete()
+    ordered = sorted(t.pk for t in tracks)
+    cache.set(CHECKPOINT, {"kinds": ["track", "product"], "kind": "track", "after": ordered[2]}, timeout=None)
+    call_command("rebuild_search_index", resume=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert set(SearchIndex.objects.filter(entity_type="track").values_list("entity_id", flat=True)) == set(ordered[3:])
+    assert SearchIndex.objects.filter(entity_type="product").count() == 3
+    assert cache.get(CHECKPOINT) is None
+
+
+# -- hostile input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",
+        '"',
+        '"unbalanced',
+        "&|!:*",
+        "a & b | !c:* <-> d",
+        "(((",
+        "-",
+        "--",
+        "OR",
+        "\\",
+        "%_",
+        "emoji 🎸",
+        "x" * 200,
+        "mot " * 50,
+    ],
+)
+def test_hostile_queries_are_answered_without_error(api, q):
+    TrackFactory(title="Guitare")
+    api.force_authenticate(UserFactory())
+    for params in ({"q": q}, {"q": q, "type": "message"}, {"q": q, "type": "direct_message"}):
+        assert api.get(URL, params).status_code == 200
+    assert api.get(f"{URL}/autocomplete", {"q": q}).status_code == 200
+    assert api.get("/search", {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x" * 201}, "q"),
+        ({"q": "\x00null"}, "q"),
+        ({"q": "x", "type": "secret"}, "type"),
+        ({"q": "x", "page": "0"}, "page"),
+        ({"q": "x", "page": "abc"}, "page"),
+        ({"q": "x", "page_size": "500"}, "page_size"),
+    ],
+)
+def test_bad_parameters_are_400_with_the_field_named(api, params, field):
+    response = api.get(URL, params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_search_is_in_the_openapi_schema_and_the_slash_is_optional(api):
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/api/v1/search/" in schema["paths"] and "/api/v1/search/autocomplete/" in schema["paths"]
+    for url in (URL, f"{URL}/", f"{URL}/autocomplete", f"{URL}/autocomplete/"):
+        assert api.get(url, {"q": "x"}).status_code == 200
