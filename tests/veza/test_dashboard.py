@@ -2,16 +2,18 @@
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from chat import partitions
 from marketplace.models import ListingStatus
 from rooms.models import MessageType
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import AdminFactory, SuperAdminFactory, UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory
 from tests.marketplace.factories import ListingFactory, ProductFactory
@@ -228,3 +230,118 @@ def test_messages_per_hour_reads_only_the_partitions_of_its_window(activity):
         cursor.execute("EXPLAIN " + direct)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert sorted(set(re.findall(r" on (messages_\w+)", plan))) == ["messages_2030_06", "messages_2030_07"]
+
+
+# --- The page ------------------------------------------------------------------------------------
+
+URL = "/admin/dashboard/"
+
+
+class TableRows(HTMLParser):
+    """The text of each body cell of the table with the given id."""
+
+    def __init__(self, table_id):
+        super().__init__()
+        self.table_id, self.inside, self.in_body, self.rows, self.cell = table_id, False, False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and dict(attrs).get("id") == self.table_id:
+            self.inside = True
+        elif self.inside and tag == "tbody":
+            self.in_body = True
+        elif self.in_body and tag == "tr":
+            self.rows.append([])
+        elif self.in_body and tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if self.in_body and tag in ("td", "th"):
+            self.rows[-1].append(" ".join(self.cell.split()))
+            self.cell = None
+        elif tag == "table":
+            self.inside = self.in_body = False
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def table(body, table_id):
+    parser = TableRows(table_id)
+    parser.feed(body)
+    return parser.rows
+
+
+@pytest.fixture
+def live_activity():
+    """Activity around the real clock, far enough from every window's edge."""
+    now = timezone.now()
+    rock = RoomFactory(name="rock")
+    xss = RoomFactory(name=XSS, is_private=True)
+    members = [RoomMemberFactory(room=rock).user, RoomMemberFactory(room=rock).user]
+    RoomMemberFactory(room=xss, user=members[0])
+    for n in range(3):
+        RoomMessageFactory(room=rock, user=members[n % 2], created_at=now - dt.timedelta(days=2))
+    RoomMessageFactory(room=xss, user=members[0], created_at=now - dt.timedelta(days=10))
+    MessageFactory(sender=members[0], recipient=members[1], timestamp=now - dt.timedelta(hours=2))
+
+
+@pytest.mark.parametrize("factory", [AdminFactory, SuperAdminFactory])
+def test_staff_see_the_dashboard_with_its_numbers(client, live_activity, factory):
+    client.force_login(factory())
+    response = client.get(URL)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'role="img"' in body
+    assert table(body, "rooms-table") == [["rock", "no", "3", "2"], [XSS, "yes", "0", "1"]]
+    messages = table(body, "messages-table")
+    assert len(messages) == 24
+    assert sum(int(row[1]) for row in messages) == 1
+    new_users = table(body, "new-users-table")
+    assert len(new_users) == 30
+    # Every user was created today: the two rooms' creators, rock's two members and the staff member.
+    assert sum(int(row[1]) for row in new_users) == 5
+
+
+def test_user_content_is_escaped_on_the_dashboard(client, live_activity):
+    client.force_login(AdminFactory())
+    body = client.get(URL).content.decode()
+    assert XSS not in body
+    assert "&lt;script&gt;x&lt;/script&gt;" in body
+
+
+def test_dashboard_runs_a_constant_number_of_queries(client, live_activity, django_assert_max_num_queries):
+    client.force_login(AdminFactory())
+    for n in range(12):
+        room = RoomFactory(name=f"more-{n}")
+        RoomMessageFactory(room=room, created_at=timezone.now() - dt.timedelta(days=1))
+    with django_assert_max_num_queries(6):
+        assert client.get(URL).status_code == 200
+
+
+def test_anonymous_is_sent_to_the_console_login(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/login/?next={URL}"
+
+
+@pytest.mark.parametrize("user", [lambda: UserFactory(), lambda: AdminFactory(is_active=False)])
+def test_non_staff_cannot_see_the_dashboard(client, user):
+    client.force_login(user())
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_console_index_links_to_the_dashboard(client):
+    client.force_login(AdminFactory())
+    body = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("admin_dashboard")}"' in body
+    assert reverse("admin_dashboard") == URL
+
+
+def test_dashboard_renders_on_an_empty_site(client):
+    client.force_login(SuperAdminFactory())
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert table(response.content.decode(), "rooms-table") == [["No rooms yet."]]
