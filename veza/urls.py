@@ -9,12 +9,15 @@ from marketplace import urls as marketplace_urls
 from media import urls as media_urls
 from rooms import urls as rooms_urls
 from veza import views
+from veza.dashboard import dashboard
 
 admin.site.site_header = "Veza moderation"
 admin.site.site_title = "Veza moderation"
 admin.site.index_title = "Moderation console"
 
 urlpatterns = [
+    # Before "admin/": the console's own patterns end with a catch-all.
+    path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
