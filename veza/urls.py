@@ -17,6 +17,7 @@ admin.site.index_title = "Moderation console"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include(accounts_urls)),
     path("", include(marketplace_urls)),

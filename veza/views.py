@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from veza import selectors
+from veza import preflight, selectors
 from veza.api import error_body
 
 
@@ -13,6 +13,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: PostgreSQL and Redis answer; 503 names the backend that does not."""
+    checks = preflight.readiness()
+    status = "ok" if all(state == "ok" for state in checks.values()) else "unavailable"
+    response = JsonResponse({"status": status, "checks": checks}, status=200 if status == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _wants_json(request: HttpRequest) -> bool:
