@@ -7,6 +7,7 @@ project refuses to start without a real ``SECRET_KEY``.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "veza.middleware.RequestMetricsMiddleware",
     "veza.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -349,6 +351,24 @@ X_FRAME_OPTIONS = "DENY"
 # Index names follow the schema document; PostgreSQL allows 63 characters where
 # Django's portable check (models.E034) stops at 30.
 SILENCED_SYSTEM_CHECKS = ["models.E034"]
+
+# --- Operations: metrics and logs (docs/operations.md) ---------------------------
+
+
+def _networks(name: str) -> list[str]:
+    values = [value for value in env.list(name, default=["127.0.0.1", "::1"]) if value]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network.") from exc
+    return values
+
+
+# /metrics (Prometheus): off, or open to these client addresses/networks and to the bearer token if set.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_ALLOWED_IPS = _networks("METRICS_ALLOWED_IPS")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from veza import metrics as veza_metrics
 from veza import preflight, selectors
 from veza.api import error_body
 
@@ -22,6 +23,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
     response = JsonResponse({"status": status, "checks": checks}, status=200 if status == "ok" else 503)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for the clients that ``METRICS_*`` settings allow; others get the usual 404."""
+    if not veza_metrics.scrape_allowed(request):
+        return not_found(request)
+    body, content_type = veza_metrics.exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 def _wants_json(request: HttpRequest) -> bool:
