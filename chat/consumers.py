@@ -23,6 +23,7 @@ from chat import services as chat_services
 from chat.hub import hub
 from rooms import selectors as room_selectors
 from rooms import services as room_services
+from veza import metrics
 from veza.errors import Throttled
 
 UNAUTHENTICATED = 4401
@@ -101,11 +102,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.rooms: set[int] = set()
         self.connection_id = uuid.uuid4().hex[:12]
         await self.channel_layer.group_add(realtime.user_group(user.pk), self.channel_name)
+        metrics.WEBSOCKET_CONNECTIONS.inc()  # disconnect() takes it back: it runs for every socket with a user
 
     async def disconnect(self, code):
         user = getattr(self, "user", None)
         if user is None:
             return
+        metrics.WEBSOCKET_CONNECTIONS.dec()
         await self.channel_layer.group_discard(realtime.user_group(user.pk), self.channel_name)
         for room_id in list(self.rooms):
             await self._leave_room(room_id, announce=True)

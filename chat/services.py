@@ -11,6 +11,7 @@ from accounts.models import User
 from chat import dedup, realtime
 from chat.models import Message
 from rooms.services import clean_content, rate_limit_sends, user_payload
+from veza import metrics
 
 
 def dm_payload(message: Message) -> dict:
@@ -45,6 +46,7 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
         rate_limit_sends(sender)
         message = Message.objects.create(sender=sender, recipient=recipient, content=text)
         _deliver(message, "dm.message", client_id)
+        metrics.chat_message_sent("direct")
         return message
 
     def load(pk: int) -> Message:

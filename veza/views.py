@@ -1,7 +1,8 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from veza import selectors
+from veza import metrics as veza_metrics
+from veza import preflight, selectors
 from veza.api import error_body
 
 
@@ -13,6 +14,23 @@ def home(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: the process answers."""
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: PostgreSQL and Redis answer; 503 names the backend that does not."""
+    checks = preflight.readiness()
+    status = "ok" if all(state == "ok" for state in checks.values()) else "unavailable"
+    response = JsonResponse({"status": status, "checks": checks}, status=200 if status == "ok" else 503)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for the clients that ``METRICS_*`` settings allow; others get the usual 404."""
+    if not veza_metrics.scrape_allowed(request):
+        return not_found(request)
+    body, content_type = veza_metrics.exposition()
+    return HttpResponse(body, content_type=content_type)
 
 
 def _wants_json(request: HttpRequest) -> bool:
