@@ -1,8 +1,10 @@
 """The embedded default starts PostgreSQL and Redis under a var folder and reuses them."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,8 +17,12 @@ def run(var_dir, *args):
     )
 
 
-def test_embedded_services_start_are_reused_and_stop(tmp_path_factory):
-    var_dir = Path(tmp_path_factory.mktemp("embedded")) / "var"
+def test_embedded_services_start_are_reused_and_stop():
+    # Not under pytest's temporary folder: pytest resets that folder to mode 0700 whenever a session
+    # starts, which would lock out the server's own system user.
+    base = Path(tempfile.mkdtemp(prefix="veza-embedded-"))
+    base.chmod(0o755)
+    var_dir = base / "var"
     first = run(var_dir, "start")
     assert first.returncode == 0, first.stderr
     urls = dict(line.split("=", 1) for line in first.stdout.split())
@@ -45,3 +51,4 @@ def test_embedded_services_start_are_reused_and_stop(tmp_path_factory):
         stopped = run(var_dir, "stop")
     assert stopped.returncode == 0, stopped.stderr
     assert not (var_dir / "postgres" / "postmaster.pid").exists()
+    shutil.rmtree(base, ignore_errors=True)
