@@ -29,7 +29,7 @@ from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory
 from tests.marketplace.factories import ListingFactory, ProductFactory
 from tests.media.factories import FileFactory
-from tests.rooms.factories import RoomFactory
+from tests.rooms.factories import RoomFactory, RoomMemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +260,10 @@ def test_room_owner_who_is_not_a_moderator_still_cannot_edit_others_messages(roo
 def test_admin_removes_a_member_but_not_the_owner(client, moderator, room):
     member = RoomMember.objects.get(room=room, role=MemberRole.MEMBER)
     owner = RoomMember.objects.get(room=room, role=MemberRole.OWNER)
+    RoomMemberFactory()  # in another room
+    assert f"?room__id__exact={room.pk}" in client.get(url(Room, "change", room.pk)).content.decode()
+    listed = client.get(url(RoomMember), {"room__id__exact": room.pk}).context["cl"].result_list
+    assert {m.pk for m in listed} == {member.pk, owner.pk}
     assert client.post(url(RoomMember, "delete", member.pk), {"post": "yes"}).status_code == 302
     assert not RoomMember.objects.filter(pk=member.pk).exists()
     response = client.post(url(RoomMember, "delete", owner.pk), {"post": "yes"}, follow=True)
