@@ -24,8 +24,20 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
 # Hashes written by the earlier Veza platform: bare bcrypt, without Django's "bcrypt$" prefix.
 LEGACY_BCRYPT_PREFIXES = ("$2a$", "$2b$", "$2y$")
-# Only super admins may do these; admins moderate everything else.
-SUPER_ADMIN_PERMISSIONS = frozenset({"accounts.delete_user", "accounts.change_user_role"})
+# Only super admins may do these; admins moderate everything else (they hide, deactivate, archive and
+# close instead of deleting; deleting messages and removing room members is moderation, open to admins).
+SUPER_ADMIN_PERMISSIONS = frozenset(
+    {
+        "accounts.change_user_role",
+        "accounts.delete_user",
+        "accounts.delete_refreshtoken",
+        "rooms.delete_room",
+        "media.delete_file",
+        "catalog.delete_track",
+        "marketplace.delete_product",
+        "marketplace.delete_listing",
+    }
+)
 
 username_validator = RegexValidator(
     r"^[\w.-]+\Z",

@@ -1,8 +1,9 @@
 """Reads of accounts."""
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
-from accounts.models import User
+from accounts.models import STAFF_ROLES, User
 
 
 def user_list(*, search: str | None = None) -> QuerySet[User]:
@@ -21,3 +22,19 @@ def user_get_public(*, user_id: int) -> User | None:
 
 def user_get_public_by_username(*, username: str) -> User | None:
     return User.objects.filter(username__iexact=username, is_active=True).first()
+
+
+def staff_accounts() -> list[tuple[int, str]]:
+    """(id, username) of the admins and super admins, by username: the moderators (a short list)."""
+    return list(User.objects.filter(role__in=STAFF_ROLES).order_by("username").values_list("pk", "username"))
+
+
+def audited_tables() -> list[str]:
+    """The tables that have an audit trigger (``trigger_audit_<table>``), by name."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgname LIKE %s ORDER BY 1",
+            [r"trigger\_audit\_%"],
+        )
+        return [name for (name,) in cursor.fetchall()]

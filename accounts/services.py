@@ -142,13 +142,32 @@ def user_set_password(*, user: User, password: str) -> None:
     tokens.tokens_revoke_all(user=user)
 
 
+def _require_moderator(actor: User, user: User) -> None:
+    """Moderators (admins, super admins) moderate accounts; only a super admin touches a super admin."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only moderators can do this.")
+    if user.role == Role.SUPER_ADMIN and not actor.is_superuser:
+        raise PermissionDenied("Only a super admin can change a super admin.")
+
+
 @transaction.atomic
-def user_set_active(*, user: User, active: bool) -> None:
-    """Deactivate (revoking every refresh token at once) or reactivate an account."""
+def user_set_active(*, actor: User, user: User, active: bool) -> User:
+    """A moderator deactivates (revoking every refresh token at once) or reactivates an account."""
+    _require_moderator(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active", "updated_at"])
     if not active:
         tokens.tokens_revoke_all(user=user)
+    return user
+
+
+@transaction.atomic
+def user_mark_verified(*, actor: User, user: User) -> User:
+    """A moderator marks an account as verified."""
+    _require_moderator(actor, user)
+    user.is_verified = True
+    user.save(update_fields=["is_verified", "updated_at"])
+    return user
 
 
 @transaction.atomic
@@ -157,6 +176,7 @@ def user_moderate(*, actor: User, user: User, changed: list[str]) -> None:
 
     Changing a role needs a super admin; deactivating revokes the account's refresh tokens at once.
     """
+    _require_moderator(actor, user)
     if "role" in changed and not actor.has_perm("accounts.change_user_role"):
         raise PermissionDenied("Only a super admin can change roles.")
     user.save()

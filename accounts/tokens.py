@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -93,6 +94,13 @@ def token_revoke(*, raw: str) -> User:
 def tokens_revoke_all(*, user: User) -> int:
     """Revoke every live refresh token of ``user``."""
     return RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def token_delete(*, actor: User, token: RefreshToken) -> None:
+    """A super admin deletes a token's row (with an account, say): the token is refused from then on."""
+    if not actor.has_perm("accounts.delete_refreshtoken"):
+        raise PermissionDenied("Only a super admin can delete refresh tokens.")
+    token.delete()
 
 
 def tokens_purge_expired(*, batch_size: int = 1000) -> int:

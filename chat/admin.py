@@ -1,18 +1,29 @@
 from django.contrib import admin
 
+from chat import services
 from chat.models import Message
+from veza.moderation import ModerationAdmin
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ModerationAdmin):
+    """Direct messages: moderators edit or delete them; both people's open pages are told."""
+
     list_display = ("id", "sender", "recipient", "room", "short_content", "is_read", "timestamp")
     list_filter = ("is_read",)
     list_select_related = ("sender", "recipient")
     search_fields = ("content", "sender__username", "recipient__username", "room")
-    autocomplete_fields = ("sender", "recipient")
     date_hierarchy = "timestamp"
-    readonly_fields = ("timestamp", "created_at", "updated_at", "edited_at")
+    fields = ("sender", "recipient", "room", "content", "is_read", "timestamp", "edited_at", "created_at", "updated_at")
+    readonly_fields = ("sender", "recipient", "room", "is_read", "timestamp", "edited_at", "created_at", "updated_at")
 
     @admin.display(description="content")
     def short_content(self, obj: Message) -> str:
         return obj.content[:80]
+
+    def save_object(self, request, obj, form, change):
+        if "content" in form.changed_data:
+            services.dm_edit(actor=request.user, message=obj, content=form.cleaned_data["content"])
+
+    def delete_object(self, request, obj):
+        services.dm_delete(actor=request.user, message=obj)

@@ -26,10 +26,15 @@ def dm_payload(message: Message) -> dict:
     }
 
 
+def _to_both(message: Message, event: dict) -> None:
+    """After commit, to every socket of the sender and of the recipient."""
+    for user_id in (message.recipient_id, message.sender_id):
+        if user_id is not None:
+            realtime.broadcast(realtime.user_group(user_id), realtime.event_message(event))
+
+
 def _deliver(message: Message, event_type: str, client_id: str | None = None) -> None:
-    event = realtime.event_message({"type": event_type, "message": dm_payload(message), "client_id": client_id})
-    realtime.broadcast(realtime.user_group(message.recipient_id), event)
-    realtime.broadcast(realtime.user_group(message.sender_id), event)
+    _to_both(message, {"type": event_type, "message": dm_payload(message), "client_id": client_id})
 
 
 def dm_send(*, sender: User, recipient: User, content: str, client_id: str | None = None) -> Message:
@@ -55,16 +60,35 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
     return dedup.once(f"dm-{recipient.pk}", sender.pk, client_id, create, load)
 
 
+def _require_author_or_moderator(actor: User, message: Message, verb: str) -> None:
+    if message.sender_id != actor.pk and not actor.is_staff:
+        raise PermissionDenied(f"You can {verb} only your own messages.")
+
+
 @transaction.atomic
 def dm_edit(*, actor: User, message: Message, content: str) -> Message:
-    if message.sender_id != actor.pk:
-        raise PermissionDenied("You can edit only your own messages.")
+    """Edit my own direct message; site moderators edit anyone's."""
+    _require_author_or_moderator(actor, message, "edit")
     message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at", "updated_at"])
     message.refresh_from_db(fields=["edited_at"])
     _deliver(message, "dm.message_edited")
     return message
+
+
+@transaction.atomic
+def dm_delete(*, actor: User, message: Message) -> None:
+    """Delete my own direct message, or anyone's as a site moderator; both people's sockets are told."""
+    _require_author_or_moderator(actor, message, "delete")
+    event = {
+        "type": "dm.message_deleted",
+        "message_id": message.pk,
+        "from_user": message.sender_id,
+        "to_user": message.recipient_id,
+    }
+    message.delete()
+    _to_both(message, event)
 
 
 @transaction.atomic

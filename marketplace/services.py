@@ -31,6 +31,12 @@ def _require_manager(actor: User, owner_id: int) -> None:
         raise PermissionDenied("Only the owner or a moderator can change this.")
 
 
+def _require_deleter(actor: User, owner_id: int, permission: str) -> None:
+    """The owner deletes their item; among moderators only super admins hard-delete (admins deactivate)."""
+    if not (actor.is_authenticated and (actor.pk == owner_id or actor.has_perm(permission))):
+        raise PermissionDenied("Only the owner or a super admin can delete this.")
+
+
 def _clean_text(changes: dict) -> dict:
     return {k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}
 
@@ -72,7 +78,7 @@ def product_set_active(*, actor: User, product: Product, active: bool) -> Produc
 
 @transaction.atomic
 def product_delete(*, actor: User, product: Product) -> None:
-    _require_manager(actor, product.creator_id)
+    _require_deleter(actor, product.creator_id, "marketplace.delete_product")
     product.delete()
 
 
@@ -136,5 +142,5 @@ def listing_archive(*, actor: User, listing: Listing) -> Listing:
 
 @transaction.atomic
 def listing_delete(*, actor: User, listing: Listing) -> None:
-    _require_manager(actor, listing.seller_id)
+    _require_deleter(actor, listing.seller_id, "marketplace.delete_listing")
     listing.delete()

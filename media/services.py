@@ -92,9 +92,12 @@ def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
 
 @transaction.atomic
 def file_delete(*, actor: User, file: File) -> None:
-    """Delete the row (and its tracks), then the stored object once the transaction commits."""
-    if not can_manage(actor, file):
-        raise PermissionDenied("Only the owner or a moderator can delete this file.")
+    """Delete the row (and its tracks), then the stored object once the transaction commits.
+
+    The owner deletes their file; among moderators only super admins hard-delete (admins hide it).
+    """
+    if not (actor.is_authenticated and (actor.pk == file.user_id or actor.has_perm("media.delete_file"))):
+        raise PermissionDenied("Only the owner or a super admin can delete this file.")
     name = file.path
     file.delete()
     transaction.on_commit(lambda: default_storage.delete(name))

@@ -1,47 +1,120 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from rooms.models import Room, RoomMember, RoomMessage
+from rooms import services
+from rooms.models import MessageType, Room, RoomMember, RoomMessage
+from veza.moderation import ModerationAdmin, moderation_action
 
 
-class RoomMemberInline(admin.TabularInline):
-    model = RoomMember
-    extra = 0
-    autocomplete_fields = ("user",)
-    readonly_fields = ("joined_at",)
+def _filtered_link(model: str, room: Room, text: str) -> str:
+    url = reverse(f"admin:rooms_{model}_changelist") + "?" + urlencode({"room__id__exact": room.pk})
+    return format_html('<a href="{}">{}</a>', url, text)
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ModerationAdmin):
+    """Moderators edit and close rooms; closing keeps the history (see ``rooms.services.room_close``)."""
+
     list_display = ("name", "is_private", "creator", "created_at")
     list_filter = ("is_private",)
     list_select_related = ("creator",)
     search_fields = ("name", "description")
-    autocomplete_fields = ("creator",)
     date_hierarchy = "created_at"
-    readonly_fields = ("password_hash", "created_at", "updated_at")
-    inlines = [RoomMemberInline]
+    fields = ("name", "description", "is_private", "creator", "has_password", "people", "created_at", "updated_at")
+    readonly_fields = ("creator", "has_password", "people", "created_at", "updated_at")
+    actions = ("close",)
+
+    @admin.display(description="password", boolean=True)
+    def has_password(self, obj: Room) -> bool:
+        return bool(obj.password_hash)
+
+    @admin.display(description="members and messages")
+    def people(self, obj: Room) -> str:
+        return format_html(
+            "{} · {}",
+            _filtered_link("roommember", obj, "Members (remove them there)"),
+            _filtered_link("roommessage", obj, "Messages"),
+        )
+
+    def save_object(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.room_update(
+            actor=request.user,
+            room=obj,
+            name=data["name"],
+            description=data["description"] or "",
+            is_private=data["is_private"],
+        )
+
+    def delete_object(self, request, obj):
+        services.room_delete(actor=request.user, room=obj)
+
+    close = moderation_action(
+        "Close the selected rooms (remove every member, keep the history)",
+        "Closed",
+        lambda actor, room: services.room_close(actor=actor, room=room),
+    )
 
 
 @admin.register(RoomMember)
-class RoomMemberAdmin(admin.ModelAdmin):
+class RoomMemberAdmin(ModerationAdmin):
+    """Adding calls ``member_add``; deleting removes the member (``member_remove``): moderation, open to admins."""
+
     list_display = ("room", "user", "role", "joined_at")
     list_filter = ("role",)
     list_select_related = ("room", "user")
     search_fields = ("room__name", "user__username")
     autocomplete_fields = ("room", "user")
-    readonly_fields = ("joined_at",)
+    date_hierarchy = "joined_at"
+    allow_add = True
+
+    def get_fields(self, request, obj=None):
+        return ("room", "user", "role", "joined_at") if obj else ("room", "user")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        # Member roles are the room owner's business; among moderators only super admins change them.
+        return ("room", "user", "joined_at") if request.user.is_superuser else ("room", "user", "role", "joined_at")
+
+    def save_object(self, request, obj, form, change):
+        if not change:
+            member = services.member_add(actor=request.user, room=obj.room, user=obj.user)
+            obj.pk, obj.role, obj.joined_at = member.pk, member.role, member.joined_at
+        elif "role" in form.changed_data:
+            services.member_set_role(actor=request.user, room=obj.room, user=obj.user, role=obj.role)
+
+    def delete_object(self, request, obj):
+        services.member_remove(actor=request.user, room=obj.room, user=obj.user)
 
 
 @admin.register(RoomMessage)
-class RoomMessageAdmin(admin.ModelAdmin):
+class RoomMessageAdmin(ModerationAdmin):
+    """Moderators edit or delete messages; open room pages see it at once (the services broadcast)."""
+
     list_display = ("id", "room", "user", "message_type", "short_content", "edited_at", "created_at")
     list_filter = ("message_type",)
     list_select_related = ("room", "user")
     search_fields = ("content", "room__name", "user__username")
-    autocomplete_fields = ("room", "user")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "edited_at")
+    fields = ("room", "user", "message_type", "content", "created_at", "edited_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("room", "user", "message_type", "created_at", "edited_at")
+        if obj is not None and obj.message_type != MessageType.MESSAGE:
+            fields += ("content",)  # join, leave and system lines are not edited
+        return fields
 
     @admin.display(description="content")
     def short_content(self, obj: RoomMessage) -> str:
         return obj.content[:80]
+
+    def save_object(self, request, obj, form, change):
+        if "content" in form.changed_data:
+            services.room_message_edit(actor=request.user, message=obj, content=form.cleaned_data["content"])
+
+    def delete_object(self, request, obj):
+        services.room_message_delete(actor=request.user, message=obj)

@@ -148,6 +148,30 @@ def room_delete(*, actor: User, room: Room) -> None:
     _broadcast(room_id, "room.deleted", room=room_id)
 
 
+@transaction.atomic
+def room_close(*, actor: User, room: Room) -> Room:
+    """Site moderators close a room: nobody can read, post in or join it any more, its history stays.
+
+    The room becomes private without a password (so it cannot be joined and is listed to nobody), every
+    member, the owner included, is removed, and open room pages are told. A moderator reopens it by
+    making it public again (:func:`room_update`); a super admin may delete it (:func:`room_delete`).
+    """
+    if not actor.is_staff:
+        raise PermissionDenied("Only moderators can close rooms.")
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    member_ids = list(RoomMember.objects.filter(room=room).values_list("user_id", flat=True))
+    if room.is_private and not room.password_hash and not member_ids:
+        return room  # already closed
+    room.is_private, room.password_hash = True, None
+    room.save(update_fields=["is_private", "password_hash", "updated_at"])
+    RoomMember.objects.filter(room=room).delete()
+    _system(room, None, "The moderators closed this room.", MessageType.SYSTEM)
+    _broadcast(room.pk, "room.closed", room=room.pk)
+    for user_id in member_ids:
+        _removed(room, user_id)
+    return room
+
+
 # --- membership ----------------------------------------------------------------------------------
 
 
@@ -175,9 +199,9 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
     return member
 
 
-def _removed(room: Room, user: User) -> None:
+def _removed(room: Room, user_id: int) -> None:
     """The user's sockets stop receiving the room at once."""
-    realtime.broadcast(realtime.user_group(user.pk), {"type": "chat.removed", "room": room.pk})
+    realtime.broadcast(realtime.user_group(user_id), {"type": "chat.removed", "room": room.pk})
 
 
 @transaction.atomic
@@ -190,7 +214,7 @@ def room_leave(*, user: User, room: Room) -> None:
     member.delete()
     _system(room, user, f"{user.username} left", MessageType.LEAVE)
     _member_event(room, user, MessageType.LEAVE)
-    _removed(room, user)
+    _removed(room, user.pk)
 
 
 @transaction.atomic
@@ -218,7 +242,7 @@ def member_remove(*, actor: User, room: Room, user: User) -> None:
     member.delete()
     _system(room, user, f"{user.username} was removed", MessageType.LEAVE)
     _member_event(room, user, MessageType.LEAVE)
-    _removed(room, user)
+    _removed(room, user.pk)
 
 
 @transaction.atomic
@@ -283,7 +307,8 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
 
 @transaction.atomic
 def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> RoomMessage:
-    if message.user_id != actor.pk or message.message_type != MessageType.MESSAGE:
+    """Edit my own message; site moderators edit anyone's (join, leave and system lines stay as they are)."""
+    if message.message_type != MessageType.MESSAGE or not (message.user_id == actor.pk or actor.is_staff):
         raise PermissionDenied("You can edit only your own messages.")
     message.content = clean_content(content)
     message.edited_at = Now()

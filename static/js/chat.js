@@ -196,6 +196,12 @@
         if (data.room === roomId) { status.textContent = "You are no longer a member of this room."; if (composer) composer.hidden = true; }
         break;
       case "room.deleted": if (data.room === roomId) status.textContent = "This room was deleted."; break;
+      case "room.closed":
+        if (data.room === roomId) { status.textContent = "The moderators closed this room."; if (composer) composer.hidden = true; }
+        break;
+      case "dm.message_deleted":
+        if (kind === "dm" && [data.from_user, data.to_user].indexOf(peerId) !== -1) remove(data.message_id);
+        break;
       case "dm.message":
       case "dm.message_edited":
         if (kind === "dm" && data.message.from_user && data.message.to_user &&

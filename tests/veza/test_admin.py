@@ -1,14 +1,24 @@
 """Every model is in the moderation console, for staff roles only."""
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import AuditLog, RefreshToken
+from chat.models import Message
 from tests.accounts.factories import AdminFactory, SuperAdminFactory, UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory
 from tests.marketplace.factories import ListingFactory, ProductFactory
-from tests.rooms.factories import RoomMemberFactory, RoomMessageFactory
+from tests.media.factories import FileFactory
+from tests.rooms.factories import RoomFactory, RoomMemberFactory, RoomMessageFactory
+from veza.moderation import EstimatedCountPaginator, table_estimate
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +93,76 @@ def test_message_list_runs_a_constant_number_of_queries(client, django_assert_ma
         MessageFactory()
     with django_assert_max_num_queries(12):
         client.get(reverse("admin:chat_message_changelist"))
+
+
+# --- changelists stay fast: the same queries for 3 rows as for 30 ------------------------------------
+
+
+def _refresh_token():
+    user = UserFactory()
+    return RefreshToken.objects.create(user=user, token=uuid.uuid4().hex, expires_at=timezone.now() + timedelta(days=1))
+
+
+def _audit_row():
+    return AuditLog.objects.create(table_name="users", record_id=1, action="UPDATE", user=AdminFactory(),
+                                   old_values={"bio": "a"}, new_values={"bio": "b"})  # fmt: skip
+
+
+ROWS = {
+    "accounts.user": UserFactory,
+    "accounts.refreshtoken": _refresh_token,
+    "accounts.auditlog": _audit_row,
+    "chat.message": MessageFactory,
+    "rooms.room": RoomFactory,
+    "rooms.roommember": RoomMemberFactory,
+    "rooms.roommessage": RoomMessageFactory,
+    "media.file": FileFactory,
+    "catalog.track": TrackFactory,
+    "marketplace.product": ProductFactory,
+    "marketplace.listing": ListingFactory,
+}
+
+
+def _changelist_queries(client, name: str, rows: int) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert len(response.context["cl"].result_list) >= rows
+    return len(queries)
+
+
+@pytest.mark.parametrize("label", sorted(ROWS))
+def test_changelist_runs_the_same_queries_for_3_and_30_rows(client, label):
+    app, model = label.split(".")
+    name = f"admin:{app}_{model}_changelist"
+    client.force_login(SuperAdminFactory())
+    for _ in range(3):
+        ROWS[label]()
+    few = _changelist_queries(client, name, 3)
+    for _ in range(27):
+        ROWS[label]()
+    assert _changelist_queries(client, name, 30) == few
+
+
+def test_every_moderated_changelist_has_its_query_count_pinned():
+    assert {label for label in (f"{app}.{model}" for app, model in MODELS) if label != "catalog.searchindex"} == set(
+        ROWS
+    )
+
+
+def test_large_unfiltered_lists_are_not_counted_but_filtered_ones_are():
+    for _ in range(5):
+        MessageFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE messages")
+    assert table_estimate(Message) == 5  # summed over the monthly partitions
+    paginator = EstimatedCountPaginator(Message.objects.order_by("-id"), 2)
+    paginator.estimate_from = 5
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 5
+    assert "count(" not in queries[0]["sql"].lower()
+    filtered = EstimatedCountPaginator(Message.objects.filter(is_read=False).order_by("-id"), 2)
+    filtered.estimate_from = 1
+    with CaptureQueriesContext(connection) as queries:
+        assert filtered.count == 5
+    assert "count(" in queries[-1]["sql"].lower()

@@ -1,0 +1,175 @@
+"""Shared ground of the moderation console (the Django admin): every write goes through a service.
+
+:class:`ModerationAdmin` is the base of the apps' ModelAdmins:
+
+- change-form saves, deletions and actions call the apps' services (the same ones as the API and
+  the pages), so every permission rule, broadcast and audit tag applies; a service that refuses
+  (``PermissionDenied``, ``ValidationError``, ``Http404``) rolls the change back and the moderator
+  sees its reason as an error message;
+- changelists stay fast on large tables: no full ``COUNT(*)`` of an unfiltered list (see
+  :class:`EstimatedCountPaginator`) nor of the whole table, and every ModelAdmin selects its related
+  rows up front (``list_select_related``; a test pins the number of queries per changelist);
+- content comes from the members, so nothing is added through the console unless an admin opts in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+
+REFUSALS = (PermissionDenied, ValidationError, Http404)
+
+
+class Refused(Exception):
+    """A service refused a moderator's change; the message says why."""
+
+
+def refusal_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or "This is not allowed."
+
+
+@contextmanager
+def service_call() -> Iterator[None]:
+    """Turn a service's refusal into :class:`Refused` (Django's own 403s and 404s pass untouched)."""
+    try:
+        yield
+    except REFUSALS as exc:
+        raise Refused(refusal_text(exc)) from exc
+
+
+def table_estimate(model: type[Model]) -> int:
+    """PostgreSQL's estimate of the rows of ``model``'s table, from the last (auto)ANALYZE.
+
+    A partitioned table (``messages``) sums its partitions, which autovacuum keeps up to date.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(c.reltuples) FILTER (WHERE c.reltuples > 0), 0)::bigint FROM pg_class c "
+            "WHERE (c.oid = to_regclass(%s) AND c.relkind <> 'p') "
+            "OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass(%s))",
+            [model._meta.db_table] * 2,
+        )
+        return cursor.fetchone()[0]
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts exactly, except the unfiltered list of a large table: there, PostgreSQL's estimate.
+
+    ``COUNT(*)`` reads the whole table; the estimate (``pg_class.reltuples``, kept by autovacuum) costs
+    nothing. A filtered or searched list is always counted exactly.
+    """
+
+    estimate_from = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and not rows.query.where:
+            estimate = table_estimate(rows.model)
+            if estimate >= self.estimate_from:
+                return estimate
+        return super().count
+
+
+class ModerationAdmin(admin.ModelAdmin):
+    """Base ModelAdmin: writes through services, fast changelists, no additions by default."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    list_max_show_all = 500
+    show_facets = admin.ShowFacets.NEVER  # facet counts are one COUNT per filter choice
+    allow_add = False
+
+    def has_add_permission(self, request) -> bool:
+        return self.allow_add and super().has_add_permission(request)
+
+    # --- writes: subclasses implement save_object / delete_object with a service -------------------
+
+    def save_object(self, request, obj, form, change: bool) -> None:
+        raise PermissionDenied("This cannot be changed in the console.")
+
+    def delete_object(self, request, obj) -> None:
+        raise PermissionDenied("This cannot be deleted in the console.")
+
+    def save_model(self, request, obj, form, change):
+        with service_call():
+            self.save_object(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with service_call():
+            self.delete_object(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        """Bulk deletion: one service call per row, refusals reported one by one."""
+        self.apply(request, queryset, lambda obj: self.delete_object(request, obj), done=None)
+
+    def apply(self, request, queryset, service: Callable[[Model], object], *, done: str | None) -> int:
+        """Run ``service`` on each selected row, log it (``done`` is the history message), report refusals."""
+        count = 0
+        for obj in queryset:
+            try:
+                with service_call():
+                    service(obj)
+            except Refused as exc:
+                self.message_user(request, f"{obj}: {exc}", messages.ERROR)
+                continue
+            count += 1
+            if done:
+                self.log_change(request, obj, done)
+        if done and count:
+            noun = self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural
+            self.message_user(request, f"{done}: {count} {noun}.", messages.SUCCESS)
+        return count
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refused as exc:  # the change was rolled back
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except Refused as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            opts = self.opts
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id]))
+
+
+def moderation_action(description: str, done: str, service: Callable[[Model, Model], object]):
+    """An admin action calling ``service(actor, obj)`` on every selected row (see :meth:`ModerationAdmin.apply`)."""
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin: ModerationAdmin, request, queryset) -> None:
+        modeladmin.apply(request, queryset, lambda obj: service(request.user, obj), done=done)
+
+    return action
+
+
+def switch_actions(off: tuple[str, str], on: tuple[str, str], service: Callable[[Model, Model, bool], object]):
+    """Two actions turning something off and on: ``service(actor, obj, False)`` and ``service(actor, obj, True)``.
+
+    ``off`` and ``on`` are (description, history message) pairs.
+    """
+    return (
+        moderation_action(*off, lambda actor, obj: service(actor, obj, False)),
+        moderation_action(*on, lambda actor, obj: service(actor, obj, True)),
+    )
+
+
+def changed_values(form, fields) -> dict:
+    """The cleaned values of the ``fields`` the moderator changed in ``form``."""
+    return {field: form.cleaned_data[field] for field in fields if field in form.changed_data}
