@@ -63,7 +63,13 @@ def album(request: HttpRequest, artist: str, album: str) -> HttpResponse:
 def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
     track = selectors.track_for_viewer(request.user, pk)
     return render(
-        request, "catalog/track_detail.html", {"track": track, "can_manage": services.can_manage(request.user, track)}
+        request,
+        "catalog/track_detail.html",
+        {
+            "track": track,
+            "can_manage": services.can_manage(request.user, track),
+            "can_delete": media_services.can_delete(request.user, track.file),
+        },
     )
 
 

@@ -90,13 +90,18 @@ def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
     return file
 
 
+def can_delete(user: User, file: File) -> bool:
+    """The owner, or a super admin (admins hide files instead)."""
+    return user.is_authenticated and (user.pk == file.user_id or user.has_perm("media.delete_file"))
+
+
 @transaction.atomic
 def file_delete(*, actor: User, file: File) -> None:
     """Delete the row (and its tracks), then the stored object once the transaction commits.
 
     The owner deletes their file; among moderators only super admins hard-delete (admins hide it).
     """
-    if not (actor.is_authenticated and (actor.pk == file.user_id or actor.has_perm("media.delete_file"))):
+    if not can_delete(actor, file):
         raise PermissionDenied("Only the owner or a super admin can delete this file.")
     name = file.path
     file.delete()

@@ -79,3 +79,15 @@ def test_edit_and_delete_pages_are_for_the_creator(client, owner, stranger):
     assert response.status_code == 302
     track.refresh_from_db()
     assert track.title == "T" and not track.file.is_public
+
+
+def test_delete_button_only_for_those_who_may_delete(client, owner, moderator):
+    from tests.accounts.factories import SuperAdminFactory
+
+    track = TrackFactory(file=FileFactory(user=owner))
+    delete_form = f'action="/tracks/{track.pk}/delete/"'
+    for user, can_delete in ((owner, True), (moderator, False), (SuperAdminFactory(), True)):
+        client.force_login(user)
+        body = client.get(f"/tracks/{track.pk}/").content.decode()
+        assert f'href="/tracks/{track.pk}/edit/"' in body
+        assert (delete_form in body) is can_delete, user
