@@ -5,7 +5,9 @@
 Veza runs under uvicorn with 2 workers (production settings) on the same PostgreSQL and Redis as this
 process (the embedded ones by default). Every message carries its sequence number; each client records
 when it arrives. Prints delivered/expected, duplicates, errors and the p50/p99 send-to-receive latency,
-and, as the baseline measured in the same run, the round trip of a raw Redis PUBLISH to a subscriber.
+and two baselines measured in the same run: the round trip of a raw Redis PUBLISH to a subscriber, and
+the same client load against a bare WebSocket broadcast server (bench/fanout_floor.py: one process,
+no database, no Redis), the floor of what this machine and the client process allow.
 Goal on a 2-core machine: 500 clients, 200 messages/s, nothing lost, p99 <= 150 ms.
 """
 
@@ -193,6 +195,27 @@ async def run(
     }
 
 
+async def run_floor(tokens: list[str], assignment: list[int], rate: int, seconds: int, deflate: bool) -> dict:
+    """The same load against bench/fanout_floor.py, started here as a separate process."""
+    from bench.common import ROOT, free_port
+
+    port = free_port()
+    command = [sys.executable, "-m", "bench.fanout_floor", "--port", str(port), *(() if deflate else ("--no-deflate",))]
+    process = await asyncio.create_subprocess_exec(*command, cwd=ROOT)
+    try:
+        for _ in range(100):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        return await run(f"http://127.0.0.1:{port}", tokens, assignment, rate, seconds, deflate=deflate)
+    finally:
+        process.terminate()
+        await process.wait()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=500)
@@ -201,6 +224,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-deflate", action="store_true", help="serve WebSockets without per-message deflate")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare broadcast server baseline")
     parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto, websockets, ...)")
     args = parser.parse_args()
     django.setup()
@@ -217,6 +241,9 @@ def main() -> None:
     ) as server:
         baseline = asyncio.run(redis_baseline(settings.REDIS_URL))
         result = asyncio.run(run(server, tokens, assignment, args.rate, args.seconds, deflate=not args.no_deflate))
+    floor = None
+    if not args.no_floor:
+        floor = asyncio.run(run_floor(tokens, assignment, args.rate, args.seconds, deflate=not args.no_deflate))
     cleanup()
     base_p50, base_p99 = percentile(baseline, 0.5), percentile(baseline, 0.99)
     print(f"{args.clients} clients in {args.rooms} rooms, {result['messages']} messages at "
@@ -229,6 +256,11 @@ def main() -> None:
     )
     print(f"baseline, raw Redis PUBLISH round trip: p50 {base_p50:.3f} ms, p99 {base_p99:.3f} ms")
     print(f"ratio p50/baseline p50: {result['p50'] / base_p50:.0f}x, p99/baseline p99: {result['p99'] / base_p99:.0f}x")
+    if floor:
+        print(f"floor, bare broadcast server, same load: delivered {floor['delivered']}/{floor['expected']}, "
+              f"p50 {floor['p50']:.1f} ms, p99 {floor['p99']:.1f} ms; "
+              f"Veza/floor p50 {result['p50'] / floor['p50']:.1f}x, "
+              f"p99 {result['p99'] / floor['p99']:.1f}x")  # fmt: skip
 
 
 if __name__ == "__main__":
