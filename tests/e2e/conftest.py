@@ -67,8 +67,14 @@ def start_server(settings, **env) -> Server:
     from tests.veza.test_settings import ROOT, manage_env
 
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     environment = manage_env(
-        DEBUG="true", MEDIA_ROOT=str(settings.MEDIA_ROOT), DATABASE_POOL="true", PGAPPNAME=SERVER_APP_NAME, **env
+        DEBUG="true",
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        DATABASE_POOL="true",
+        PGAPPNAME=SERVER_APP_NAME,
+        SITE_URL=url,
+        **env,
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
@@ -76,7 +82,6 @@ def start_server(settings, **env) -> Server:
         cwd=ROOT,
         env=environment,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
