@@ -75,7 +75,7 @@ DROP TEXT SEARCH CONFIGURATION veza_fr;
 DOCUMENTS_SQL = """
 CREATE VIEW search_documents AS
     SELECT 'user'::varchar AS entity_type, u.id AS entity_id, u.username::varchar AS title,
-           concat_ws(E'\\n', nullif(concat_ws(' ', u.first_name, u.last_name), ''), u.bio) AS content,
+           concat_ws(' · ', nullif(concat_ws(' ', u.first_name, u.last_name), ''), u.bio) AS content,
            veza_search_vector(u.username, concat_ws(' ', u.first_name, u.last_name), u.bio) AS vector
     FROM users u WHERE u.is_active
 UNION ALL
@@ -87,7 +87,7 @@ UNION ALL
            veza_search_vector(t.title, t.artist || ' ' || t.album, t.genre)
     FROM tracks t JOIN files f ON f.id = t.file_id WHERE f.is_public
 UNION ALL
-    SELECT 'product', p.id, p.name, p.category || E'\\n' || p.description,
+    SELECT 'product', p.id, p.name, p.category || ' · ' || p.description,
            veza_search_vector(p.name, p.category, p.description)
     FROM products p WHERE p.is_active
 UNION ALL

@@ -50,6 +50,11 @@
 
   function render(raw) {
     var m = normalise(raw);
+    if (m.user && typingTimers[m.user.id]) { // a message ends its author's "typing…"
+      clearTimeout(typingTimers[m.user.id].timer);
+      delete typingTimers[m.user.id];
+      updateTyping();
+    }
     var existing = list.querySelector('[data-id="' + m.id + '"]');
     var item = el("li", "message" + (m.type !== "message" ? " system" : ""));
     item.dataset.id = m.id;

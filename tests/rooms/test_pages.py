@@ -81,3 +81,11 @@ def test_inbox_shows_unread_badges_and_conversation_marks_read(client, owner, me
     assert client.get("/messages/owner/").status_code == 200
     assert 'aria-label="2 unread"' not in client.get("/messages/").content.decode()
     assert client.get("/messages/member/").status_code == 404  # no conversation with oneself
+
+
+def test_owner_is_told_to_hand_over_instead_of_leaving(client, owner, member, public_room):
+    client.force_login(owner)
+    body = client.get(f"/rooms/{public_room.pk}/").content.decode()
+    assert "hand it over to another member" in body and "Leave the room" not in body
+    client.force_login(member)
+    assert "Leave the room" in client.get(f"/rooms/{public_room.pk}/").content.decode()
