@@ -247,10 +247,9 @@ def verification_token(user: User) -> str:
     return signing.dumps({"user": user.pk, "email": user.email}, salt=VERIFY_SALT)
 
 
-def verification_email_send(*, user: User, base_url: str | None = None) -> None:
-    link = (base_url or settings.SITE_URL).rstrip("/") + reverse(
-        "accounts:verify-email", args=[verification_token(user)]
-    )
+def verification_email_send(*, user: User) -> None:
+    """Email the confirmation link, built on ``SITE_URL`` (never on a request's Host header)."""
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:verify-email", args=[verification_token(user)])
     send_mail(
         subject="Confirm your email address on Veza",
         message=f"Hello {user.username},\n\nConfirm your email address by opening this link:\n{link}\n\n"

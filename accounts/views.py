@@ -146,6 +146,6 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified:
         messages.info(request, "Your email address is already confirmed.")
     else:
-        services.verification_email_send(user=request.user, base_url=request.build_absolute_uri("/"))
+        services.verification_email_send(user=request.user)
         messages.success(request, f"We sent a new confirmation link to {request.user.email}.")
     return redirect("accounts:profile", username=request.user.username)
