@@ -55,11 +55,17 @@ class TrackAdmin(ModerationAdmin):
 
 
 @admin.register(SearchIndex)
-class SearchIndexAdmin(admin.ModelAdmin):
-    list_display = ("entity_type", "entity_id", "indexed_at")
-    list_filter = ("entity_type",)
-    search_fields = ("entity_id",)
-    readonly_fields = ("entity_type", "entity_id", "search_vector", "indexed_at")
+class SearchIndexAdmin(ModerationAdmin):
+    """Read-only: PostgreSQL keeps the index (``rebuild_search_index`` repairs it)."""
 
-    def has_add_permission(self, request):
+    list_display = ("entity_type", "entity_id", "title", "indexed_at")
+    list_filter = ("entity_type",)
+    search_fields = ("=entity_id", "title")
+    date_hierarchy = "indexed_at"
+    readonly_fields = ("entity_type", "entity_id", "title", "content", "search_vector", "indexed_at")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
