@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from rooms import services
 from rooms.models import MessageType, Room, RoomMember, RoomMessage
-from veza.moderation import ModerationAdmin, moderation_action
+from veza.moderation import MessageSearchAdmin, ModerationAdmin, moderation_action
 
 
 def _filtered_link(model: str, room: Room, text: str) -> str:
@@ -92,13 +92,15 @@ class RoomMemberAdmin(ModerationAdmin):
 
 
 @admin.register(RoomMessage)
-class RoomMessageAdmin(ModerationAdmin):
+class RoomMessageAdmin(MessageSearchAdmin):
     """Moderators edit or delete messages; open room pages see it at once (the services broadcast)."""
 
     list_display = ("id", "room", "user", "message_type", "short_content", "edited_at", "created_at")
     list_filter = ("message_type",)
     list_select_related = ("room", "user")
-    search_fields = ("content", "room__name", "user__username")
+    search_fields = ("content",)  # searched through the full-text index, see MessageSearchAdmin
+    people_fields = ("user",)
+    room_field = "room"
     date_hierarchy = "created_at"
     fields = ("room", "user", "message_type", "content", "created_at", "edited_at")
 

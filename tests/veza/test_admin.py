@@ -181,3 +181,41 @@ def test_search_index_is_read_only_even_for_super_admins(client):
     assert client.post(reverse("admin:catalog_searchindex_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     row.refresh_from_db()
     assert row.title == "Indexed product"
+
+
+def test_message_search_uses_words_usernames_and_room_names(client):
+    alice, bob = UserFactory(username="Alice"), UserFactory(username="bob")
+    room = RoomFactory(name="Jazz-Club")
+    RoomMessageFactory(room=room, user=alice, content="Les répétitions commencent lundi")
+    RoomMessageFactory(room=RoomFactory(), user=bob, content="Rien à voir")
+    MessageFactory(sender=alice, recipient=bob, content="Concert demain soir")
+    MessageFactory(sender=bob, recipient=UserFactory(), content="Autre chose")
+    client.force_login(AdminFactory())
+
+    def found(model, q):
+        response = client.get(reverse(f"admin:{model}_changelist"), {"q": q})
+        assert response.status_code == 200
+        return sorted(obj.content for obj in response.context["cl"].result_list)
+
+    assert found("rooms_roommessage", "répétition") == ["Les répétitions commencent lundi"]
+    assert found("rooms_roommessage", "alice") == ["Les répétitions commencent lundi"]
+    assert found("rooms_roommessage", "jazz-club") == ["Les répétitions commencent lundi"]
+    assert found("chat_message", "concerts") == ["Concert demain soir"]
+    assert found("chat_message", "ALICE") == ["Concert demain soir"]
+    assert found("chat_message", "bob") == ["Autre chose", "Concert demain soir"]
+    assert found("chat_message", '"unbalanced & | !') == []
+
+
+def test_message_search_reads_the_full_text_index(rf):
+    from rooms.admin import RoomMessageAdmin
+    from rooms.models import RoomMessage
+
+    admin_view = RoomMessageAdmin(RoomMessage, admin.site)
+    queryset, _ = admin_view.get_search_results(rf.get("/"), RoomMessage.objects.all(), "concert")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = queryset.order_by().query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "idx_room_messages_content_fts" in plan, plan
