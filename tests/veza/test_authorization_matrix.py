@@ -14,7 +14,8 @@ actor, in the order of the columns::
 - ``admin`` and ``super``: the site roles ``admin`` (moderator) and ``super_admin``.
 
 An answer is a status code, or a redirect: ``LOGIN`` (to the login page), ``ADMIN_LOGIN`` (to the
-console's login) or ``MOVED`` (anywhere else). The rules they follow: what an actor may not see answers
+console's login), ``MOVED`` (anywhere else) or a ``Redirect`` to a given path (``{pk}`` and the other
+parameters of the row are filled in). The rules they follow: what an actor may not see answers
 404 (never a 403 that would tell it exists), what it sees but may not change answers 403, the API
 answers 401 without credentials and pages send to the login page, bad input answers 400.
 
@@ -43,6 +44,7 @@ naming it. To add its rows:
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import urlsplit
 
 import pytest
@@ -82,6 +84,11 @@ def console(admin_answer, super_answer):
     """The moderation console: everyone without a staff role is sent to its login page."""
     return (ADMIN_LOGIN,) * (len(ACTORS) - 2) + (admin_answer, super_answer)
 
+
+# Where the room pages send back to.
+ROOMS = Redirect("ROOMS", "/rooms/")
+ROOM = Redirect("ROOM", "/rooms/{pk}/")
+SETTINGS = Redirect("SETTINGS", "/rooms/{pk}/edit/")
 
 # fmt: off
 MATRIX = {
@@ -187,7 +194,7 @@ MATRIX = {
     "/rooms/new/": {"GET": users(200, LOGIN), "POST": users(MOVED, LOGIN)},
     "/rooms/join/": {
         "GET":                                          users(200, LOGIN),
-        "POST private_room":                            (LOGIN, 404,   MOVED, MOVED, MOVED, 404,   404),
+        "POST private_room":                            (LOGIN, 404,   ROOM,  ROOM,  ROOM,  404,   404),
     },
     "/rooms/<int:pk>/": {
         "GET private_room":                             (LOGIN, 404,   200,   200,   200,   404,   404),
@@ -196,13 +203,13 @@ MATRIX = {
     "/rooms/<int:pk>/edit/": {
         "GET private_room":                             (LOGIN, 404,   403,   200,   200,   404,   404),
         "GET public_room":                              (LOGIN, 403,   403,   200,   200,   200,   200),
-        "POST private_room":                            (LOGIN, 404,   403,   MOVED, MOVED, 404,   404),
-        "POST public_room":                             (LOGIN, 403,   403,   MOVED, MOVED, MOVED, MOVED),
-        "POST public_room op=delete":                   (LOGIN, 403,   403,   403,   MOVED, 403,   MOVED),
-        "POST private_room op=transfer":                (LOGIN, 404,   403,   403,   MOVED, 404,   404),
+        "POST private_room":                            (LOGIN, 404,   403,   SETTINGS, SETTINGS, 404, 404),
+        "POST public_room":                             (LOGIN, 403,   403,   SETTINGS, SETTINGS, SETTINGS, SETTINGS),
+        "POST public_room op=delete":                   (LOGIN, 403,   403,   403,   ROOMS, 403,   ROOMS),
+        "POST private_room op=transfer":                (LOGIN, 404,   403,   403,   SETTINGS, 404, 404),
     },
-    "/rooms/<int:pk>/leave/": {
-        "POST private_room":                            (LOGIN, 404,   MOVED, MOVED, MOVED, 404,   404),
+    "/rooms/<int:pk>/leave/": {  # the owner is sent back to the room: hand it over first
+        "POST private_room":                            (LOGIN, 404,   ROOMS, ROOMS, ROOM,  404,   404),
     },
     # --- direct message pages --------------------------------------------------------------------------------
     "/messages/": {"GET": users(200, LOGIN)},
@@ -609,6 +616,8 @@ def test_authorization(world, route, method, target, expected):
     api = route.startswith("/api/")
     wrong = []
     for actor, want in zip(ACTORS, expected, strict=True):
+        if isinstance(want, Redirect) and want.to:
+            want = dataclasses.replace(want, to=want.to.format(**found))
         with transaction.atomic():  # every actor finds the world as it was built
             client = authz.client_for(world.actors[actor], api=api)
             data = body(world, found) if callable(body) else body
