@@ -88,6 +88,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"name": room.name, "description": room.description or "", "is_private": room.is_private}
     form = RoomForm(request.POST or None, initial=initial)
     op = request.POST.get("op", "save")
+    status = 200
     if request.method == "POST" and (op != "save" or form.is_valid()):
         try:
             _room_action(request, room, op, form)
@@ -96,8 +97,9 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _form_errors(form, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
-        except (PermissionDenied, Http404) as exc:
+        except (PermissionDenied, Http404) as exc:  # the page again, with the reason and the refusal's status
             messages.error(request, str(exc) or "You cannot do this.")
+            status = 403 if isinstance(exc, PermissionDenied) else 404
         else:
             messages.success(request, "The room is deleted." if op == "delete" else "Done.")
             return redirect("rooms:list") if op == "delete" else redirect("rooms:edit", pk=room.pk)
@@ -105,6 +107,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "rooms/edit.html",
         {"form": form, "room": room, "members": selectors.members(room), "is_owner": member and member.role == "owner"},
+        status=status,
     )
 
 
