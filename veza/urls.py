@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -12,6 +13,8 @@ from veza import views
 from veza.dashboard import dashboard
 
 admin.site.site_header = "Veza moderation"
+# Rights come from users.role (accounts.models.Role): Django's groups would do nothing, so they are not shown.
+admin.site.unregister(Group)
 admin.site.site_title = "Veza moderation"
 admin.site.index_title = "Moderation console"
 

@@ -18,7 +18,6 @@ from urllib.parse import quote, urlsplit
 
 from django.contrib import admin
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
@@ -279,7 +278,6 @@ def build_world() -> World:
     objects["dm_from_peer"] = MessageFactory(sender=world.peer, recipient=owner, content="Hello owner")
     objects["refresh"] = tokens.token_pair_issue(user=owner).refresh
     objects["refresh_token"] = owner.refresh_tokens.get()
-    objects["group"] = Group.objects.create(name="editors")
     owner.bio = "Audited"
     owner.save(update_fields=["bio"])  # the audit trigger writes a row
     objects["audit_row"] = AuditLog.objects.filter(table_name="users", record_id=owner.pk).latest("id")

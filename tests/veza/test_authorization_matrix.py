@@ -366,7 +366,6 @@ MATRIX = {
 # Who may add, change and delete each model in the console, and the object its pages show.
 STAFF, SUPER, NOBODY = "admin and super", "super only", "nobody"
 ADMIN_MODELS = {
-    "auth.group": ("group", STAFF, STAFF, STAFF),
     "accounts.user": ("other", NOBODY, STAFF, SUPER),
     "accounts.refreshtoken": ("refresh_token", NOBODY, NOBODY, SUPER),
     "accounts.auditlog": ("audit_row", NOBODY, NOBODY, NOBODY),
@@ -376,7 +375,7 @@ ADMIN_MODELS = {
     "rooms.roommessage": ("private_room_message", NOBODY, STAFF, STAFF),
     "media.file": ("private_file", NOBODY, STAFF, SUPER),
     "catalog.track": ("private_track", NOBODY, STAFF, SUPER),
-    "catalog.searchindex": ("search_row", NOBODY, STAFF, STAFF),
+    "catalog.searchindex": ("search_row", NOBODY, NOBODY, NOBODY),
     "marketplace.product": ("inactive_product", NOBODY, STAFF, SUPER),
     "marketplace.listing": ("draft_listing", NOBODY, STAFF, SUPER),
 }
