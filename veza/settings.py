@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "veza.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "veza.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "veza.urls"
@@ -113,11 +114,16 @@ TEMPLATES = [
 def _pool_options() -> dict:
     if not env.bool("DATABASE_POOL", default=True):
         return {}
+    timeout = env.int("DATABASE_POOL_TIMEOUT", default=10)  # seconds a request waits for a connection
     return {
         "pool": {
             "min_size": env.int("DATABASE_POOL_MIN", default=1),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
-            "timeout": 10,
+            "timeout": timeout,
+            # While PostgreSQL is away, the pool's reconnection attempts back off; they stop after this
+            # long, and the next request starts new ones: once it is back, a request never waits for a
+            # retry scheduled further away than its own timeout.
+            "reconnect_timeout": timeout,
         }
     }
 
@@ -143,6 +149,9 @@ def _database_config(url: str) -> dict:
         # Under ASGI every request may run in another thread, so server processes take connections
         # from a pool (psycopg_pool) shared by the process; one-off commands connect directly.
         "CONN_MAX_AGE": 0,
+        # The pool checks a connection before lending it: one that broke while idle (PostgreSQL restarted,
+        # the network went away) is replaced instead of failing a request.
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 5, **_pool_options(), **options},
     }
 

@@ -122,6 +122,10 @@ class TcpProxy:
 
     restore = start
 
+    def restore_if_cut(self) -> None:
+        if self.listener is None:
+            self.start()
+
     def cut(self) -> None:
         listener, self.listener = self.listener, None
         listener.close()
