@@ -183,14 +183,14 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": redis_db_url(REDIS_URL, 0),
         "KEY_PREFIX": REDIS_KEY_PREFIX,
-        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5},  # django-redis: upper case
     },
     "sessions": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": redis_db_url(REDIS_URL, 1),
         "KEY_PREFIX": REDIS_KEY_PREFIX,
         "TIMEOUT": None,
-        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5},  # django-redis: upper case
     },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"

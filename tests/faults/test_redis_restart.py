@@ -26,7 +26,7 @@ from tests.accounts.factories import UserFactory
 from tests.e2e.conftest import start_server, stop_servers
 from tests.faults.conftest import http
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 
 class ChatClient:
