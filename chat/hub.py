@@ -124,8 +124,9 @@ class Hub:
                 self.beat += 1
                 self.in_flight.append((self.beat, loop.time()))  # before publishing: it may be back at once
                 try:
-                    await self.layer.send(self.channel, {"type": "hub.beat", "beat": self.beat})
-                except realtime.REDIS_ERRORS:
+                    beat = self.layer.send(self.channel, {"type": "hub.beat", "beat": self.beat})
+                    await asyncio.wait_for(beat, BEAT_TIMEOUT)  # a Redis cut off the network never answers
+                except realtime.REDIS_ERRORS:  # TimeoutError included
                     await self._interrupted("Redis is unreachable")
             except asyncio.CancelledError:
                 raise
