@@ -7,6 +7,7 @@ which persist first and broadcast after commit through the Redis channel layer.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from urllib.parse import parse_qs
 
@@ -20,11 +21,13 @@ from accounts import tokens
 from accounts.models import User
 from chat import realtime
 from chat import services as chat_services
-from chat.hub import hub
+from chat.hub import FEED_INTERRUPTED, hub
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from veza import metrics
 from veza.errors import Throttled
+
+logger = logging.getLogger(__name__)
 
 UNAUTHENTICATED = 4401
 
@@ -101,17 +104,30 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.user = user
         self.rooms: set[int] = set()
         self.connection_id = uuid.uuid4().hex[:12]
-        await self.channel_layer.group_add(realtime.user_group(user.pk), self.channel_name)
         metrics.WEBSOCKET_CONNECTIONS.inc()  # disconnect() takes it back: it runs for every socket with a user
+        try:
+            await self.channel_layer.group_add(realtime.user_group(user.pk), self.channel_name)
+            await hub().attach(self)
+        except realtime.REDIS_ERRORS as exc:
+            await self._retry_later(exc)
 
     async def disconnect(self, code):
         user = getattr(self, "user", None)
         if user is None:
             return
         metrics.WEBSOCKET_CONNECTIONS.dec()
-        await self.channel_layer.group_discard(realtime.user_group(user.pk), self.channel_name)
+        hub().detach(self)
+        try:
+            await self.channel_layer.group_discard(realtime.user_group(user.pk), self.channel_name)
+        except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
+            logger.debug("could not leave the user group", exc_info=True)
         for room_id in list(self.rooms):
             await self._leave_room(room_id, announce=True)
+
+    async def _retry_later(self, exc: Exception) -> None:
+        """Redis is unreachable: close with the code that tells the client to reconnect later and resync."""
+        logger.warning("socket closed, Redis is unreachable: %s", exc)
+        await self.close(code=FEED_INTERRUPTED)
 
     # --- incoming frames ---------------------------------------------------------------------------
 
@@ -126,6 +142,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, content)
         except FrameError as exc:
             await self.send_json({"type": "error", "code": exc.code, "detail": exc.detail, "ref": ref, **exc.extra})
+        except realtime.REDIS_ERRORS as exc:
+            await self._retry_later(exc)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
@@ -249,7 +267,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await _call(realtime.presence_leave, room_id, self.user.pk, self.connection_id)
             if announce:
                 await self._announce_presence(room_id, await _call(_online, room_id))
-        except FrameError:
+        except (FrameError, *realtime.REDIS_ERRORS):  # presence entries expire by themselves
             pass
 
     async def _announce_presence(self, room_id: int, online: list[dict]) -> None:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+
+from chat.realtime import REDIS_ERRORS
+
+logger = logging.getLogger(__name__)
 
 WINDOW = 600
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -25,21 +31,35 @@ def check_client_id(client_id: str | None) -> str | None:
 
 
 def once(scope: str, user_id: int, client_id: str | None, create: Callable[[], T], load: Callable[[int], T]) -> T:
-    """Run ``create`` once per (scope, user, client_id) in the window; later calls ``load`` its result's id."""
+    """Run ``create`` once per (scope, user, client_id) in the window; later calls ``load`` its result's id.
+
+    The marks live in Redis: while it is unreachable, ``create`` runs without de-duplication (a send is
+    never refused for it), and a warning is logged.
+    """
     if client_id is None:
         return create()
     key = "dedup:" + hashlib.sha256(f"{scope}:{user_id}:{client_id}".encode()).hexdigest()[:40]
-    if cache.add(key, "pending", timeout=WINDOW):
+    try:
+        first = cache.add(key, "pending", timeout=WINDOW)
+    except REDIS_ERRORS as exc:
+        logger.warning("client_id not checked, Redis is unreachable: %s", exc)
+        return create()
+    if first:
         try:
             result = create()
         except BaseException:
-            cache.delete(key)
+            with suppress(*REDIS_ERRORS):
+                cache.delete(key)
             raise
-        cache.set(key, result.pk, timeout=WINDOW)
+        with suppress(*REDIS_ERRORS):  # failing, the mark stays pending: retries are refused, never stored twice
+            cache.set(key, result.pk, timeout=WINDOW)
         return result
     deadline = time.monotonic() + 5
     while True:
-        value = cache.get(key)
+        try:
+            value = cache.get(key)
+        except REDIS_ERRORS:
+            value = "pending"
         if isinstance(value, int):
             return load(value)
         if value is None:  # the first attempt failed: this one may try

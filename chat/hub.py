@@ -1,15 +1,25 @@
-"""Per-process fan-out of room events.
+"""Per-process fan-out of room events, and the watch on the live feed.
 
 Each server process subscribes once per room that has local sockets (one channel of its own, added to
 the room's group) and hands each event to those sockets directly: one decode per process and event,
 not one channel-layer dispatch per socket.
+
+Redis Pub/Sub delivers at most once: whatever is published while a subscriber's connection is down
+(Redis restarting, a network cut) is lost for it, and the channel layer re-subscribes silently when
+Redis is back. So the hub watches the feed: while sockets are attached it publishes a numbered beat
+on its own channel every ``BEAT_SECONDS`` and expects them back in order. A beat that cannot be
+published, that is skipped, or that is not back within ``BEAT_TIMEOUT`` means events may have been
+lost: every socket of the process is closed with ``FEED_INTERRUPTED`` (1012), and clients reconnect,
+subscribe again and fetch what they missed (``?after=<last id>``). The channel layer waits one second
+before it reconnects a broken subscription, longer than a beat interval, so no interruption falls
+between two beats.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 
 from channels.layers import get_channel_layer
 
@@ -17,19 +27,36 @@ from chat import realtime
 
 logger = logging.getLogger(__name__)
 
+BEAT_SECONDS = 0.5
+BEAT_TIMEOUT = 10.0
+FEED_INTERRUPTED = 1012  # WebSocket "service restart": reconnect with back-off, then resync
+
 
 class Hub:
     def __init__(self):
         self.layer = get_channel_layer()
         self.rooms: dict[int, set] = defaultdict(set)
+        self.sockets: set = set()  # every socket of this process, whatever it subscribed to
         self.channel: str | None = None
-        self.task: asyncio.Task | None = None
+        self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
+        self.beat = 0
+        self.in_flight: deque[tuple[int, float]] = deque()  # beats published, not yet back
+        self.healthy = True
 
     async def _ensure(self) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel(prefix="hub.")
-            self.task = asyncio.ensure_future(self._receive())
+            self.tasks = [asyncio.ensure_future(self._receive()), asyncio.ensure_future(self._watch())]
+
+    async def attach(self, consumer) -> None:
+        """Watch the feed for ``consumer`` (a connected socket) until :meth:`detach`."""
+        async with self.lock:
+            await self._ensure()
+        self.sockets.add(consumer)
+
+    def detach(self, consumer) -> None:
+        self.sockets.discard(consumer)
 
     async def join(self, room_id: int, consumer) -> None:
         async with self.lock:
@@ -37,22 +64,38 @@ class Hub:
             first = not self.rooms[room_id]
             self.rooms[room_id].add(consumer)
             if first:
-                await self.layer.group_add(realtime.room_group(room_id), self.channel)
+                try:
+                    await self.layer.group_add(realtime.room_group(room_id), self.channel)
+                except BaseException:
+                    self._forget(room_id, consumer)
+                    raise
 
     async def leave(self, room_id: int, consumer) -> None:
         async with self.lock:
-            members = self.rooms.get(room_id)
-            if not members:
-                return
-            members.discard(consumer)
-            if not members:
-                del self.rooms[room_id]
-                await self.layer.group_discard(realtime.room_group(room_id), self.channel)
+            if self._forget(room_id, consumer):
+                try:
+                    await self.layer.group_discard(realtime.room_group(room_id), self.channel)
+                except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
+                    logger.debug("could not unsubscribe from room %s", room_id, exc_info=True)
+
+    def _forget(self, room_id: int, consumer) -> bool:
+        """Drop ``consumer`` from the room; True when no local socket watches the room any more."""
+        members = self.rooms.get(room_id)
+        if not members:
+            return False
+        members.discard(consumer)
+        if members:
+            return False
+        del self.rooms[room_id]
+        return True
 
     async def _receive(self) -> None:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
+                if message.get("type") == "hub.beat":
+                    await self._beat_back(message["beat"])
+                    continue
                 event = message.get("event") or {}
                 room_id = event.get("room") or (event.get("message") or {}).get("room")
                 for consumer in list(self.rooms.get(room_id, ())):
@@ -64,6 +107,58 @@ class Hub:
                 raise
             except Exception:
                 logger.exception("room fan-out failed")
+
+    # --- the watch on the feed -------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(BEAT_SECONDS)
+            if not self.sockets:
+                self.in_flight.clear()  # nobody to protect: stay quiet
+                continue
+            try:
+                if self.in_flight and loop.time() - self.in_flight[0][1] > BEAT_TIMEOUT:
+                    await self._interrupted("the live feed stopped answering")
+                    continue
+                self.beat += 1
+                self.in_flight.append((self.beat, loop.time()))  # before publishing: it may be back at once
+                try:
+                    beat = self.layer.send(self.channel, {"type": "hub.beat", "beat": self.beat})
+                    await asyncio.wait_for(beat, BEAT_TIMEOUT)  # a Redis cut off the network never answers
+                except realtime.REDIS_ERRORS:  # TimeoutError included
+                    await self._interrupted("Redis is unreachable")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("watching the live feed failed")
+
+    async def _beat_back(self, beat: int) -> None:
+        skipped = False
+        while self.in_flight and self.in_flight[0][0] < beat:
+            self.in_flight.popleft()
+            skipped = True
+        if self.in_flight and self.in_flight[0][0] == beat:
+            self.in_flight.popleft()
+        if skipped:
+            await self._interrupted("the live feed lost messages")
+        elif not self.healthy and not self.in_flight:
+            self.healthy = True
+            logger.warning("live feed restored")
+
+    async def _interrupted(self, reason: str) -> None:
+        """Events may have been lost: close every socket so its client reconnects and resyncs."""
+        self.in_flight.clear()
+        sockets = list(self.sockets)
+        if self.healthy or sockets:
+            logger.warning("%s: closing %d sockets so their clients reconnect and resync", reason, len(sockets))
+        self.healthy = False
+        for consumer in sockets:
+            self.sockets.discard(consumer)
+            try:
+                await consumer.close(code=FEED_INTERRUPTED)
+            except Exception:
+                logger.debug("closing a socket failed", exc_info=True)
 
 
 _hubs: dict = {}

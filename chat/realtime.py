@@ -8,6 +8,7 @@ expiry, so a crashed process leaves no ghosts: its entries simply age out.
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 from asgiref.sync import async_to_sync
@@ -15,8 +16,14 @@ from channels.layers import get_channel_layer
 from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 PRESENCE_SECONDS = 60  # a socket refreshes its presence on every ping; clients ping every 25 s
+# What an unreachable Redis raises: django-redis wraps the client's errors, the channel layer does not.
+REDIS_ERRORS = (ConnectionInterrupted, RedisError, OSError)
 
 
 def room_group(room_id: int) -> str:
@@ -33,7 +40,15 @@ def event_message(event: dict) -> dict:
 
 
 def send_now(group: str, event: dict) -> None:
-    async_to_sync(get_channel_layer().group_send)(group, event)
+    """Publish ``event``; when Redis is unreachable, log and carry on (the change itself is stored).
+
+    Sockets miss the event, but their process notices the interruption of the feed and closes them,
+    so their clients reconnect and fetch what they missed (see :mod:`chat.hub`).
+    """
+    try:
+        async_to_sync(get_channel_layer().group_send)(group, event)
+    except REDIS_ERRORS as exc:
+        logger.warning("live event to %s not sent, Redis is unreachable: %s", group, exc)
 
 
 def broadcast(group: str, event: dict) -> None:

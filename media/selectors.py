@@ -36,3 +36,11 @@ def file_for_viewer(user: User, file_id: int) -> File:
 def file_by_path(path: str) -> File | None:
     """The file stored at ``path`` (looked up by its unique, indexed file name)."""
     return File.objects.filter(filename=path.rsplit("/", 1)[-1], path=path).first()
+
+
+def paths_in_use(names: list[str]) -> set[str]:
+    """Those of the storage ``names`` that a ``files`` row or a user's avatar points to (two queries)."""
+    basenames = {name.rsplit("/", 1)[-1] for name in names}
+    files = File.objects.filter(filename__in=basenames, path__in=names).values_list("path", flat=True)
+    avatars = User.objects.filter(avatar__in=names).values_list("avatar", flat=True)
+    return set(files) | set(avatars)

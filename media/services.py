@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
+from media import selectors
 from media.inspect import Inspected, Kind, clean_name, inspect, inspect_audio
 from media.models import File
 from veza.errors import TooLarge
@@ -106,3 +107,17 @@ def file_delete(*, actor: User, file: File) -> None:
     name = file.path
     file.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def file_forget(*, file: File) -> None:
+    """Delete the row (and its tracks) of a file whose stored object is gone: maintenance, no access check."""
+    file.delete()
+
+
+def orphan_object_delete(*, name: str) -> bool:
+    """Delete a stored object that no row points to (checked again now); False, and kept, if one does."""
+    if selectors.paths_in_use([name]):
+        return False
+    default_storage.delete(name)
+    return True

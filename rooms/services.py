@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,8 @@ from chat import dedup, realtime
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from veza import metrics, ratelimit
 from veza.errors import Throttled
+
+logger = logging.getLogger(__name__)
 
 MANAGERS = (MemberRole.OWNER, MemberRole.ADMIN)
 
@@ -279,10 +283,16 @@ def room_transfer(*, actor: User, room: Room, user: User) -> None:
 
 
 def rate_limit_sends(user: User) -> None:
-    wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
+    """Count a send of ``user``; too many in the window raise MessageRateLimited (not while Redis is down)."""
+    try:
+        wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
+        if not wait:
+            ratelimit.hit("chat-send", str(user.pk), window=settings.CHAT_RATE_WINDOW)
+    except realtime.REDIS_ERRORS as exc:
+        logger.warning("chat send not rate limited, Redis is unreachable: %s", exc)
+        return
     if wait:
         raise MessageRateLimited(wait)
-    ratelimit.hit("chat-send", str(user.pk), window=settings.CHAT_RATE_WINDOW)
 
 
 def room_message_send(*, user: User, room: Room, content: str, client_id: str | None = None) -> RoomMessage:

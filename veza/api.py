@@ -12,13 +12,20 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from veza import errors
+from veza import errors, outage
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
     default_detail = "The upload is too large."
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "service_unavailable"
+    default_detail = outage.DETAIL
+    wait = outage.RETRY_AFTER_SECONDS  # DRF sends it as Retry-After
 
 
 class Router(SimpleRouter):
@@ -54,6 +61,9 @@ def exception_handler(exc, context):
         exc = PayloadTooLarge(str(exc))
     elif isinstance(exc, errors.Throttled):
         exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
+    elif outage.database_unavailable(exc):
+        outage.database_unavailable_seen(exc)
+        exc = ServiceUnavailable()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "veza.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "veza.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "veza.urls"
@@ -116,11 +117,16 @@ TEMPLATES = [
 def _pool_options() -> dict:
     if not env.bool("DATABASE_POOL", default=True):
         return {}
+    timeout = env.int("DATABASE_POOL_TIMEOUT", default=10)  # seconds a request waits for a connection
     return {
         "pool": {
             "min_size": env.int("DATABASE_POOL_MIN", default=1),
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
-            "timeout": 10,
+            "timeout": timeout,
+            # While PostgreSQL is away, the pool's reconnection attempts back off; they stop after this
+            # long, and the next request starts new ones: once it is back, a request never waits for a
+            # retry scheduled further away than its own timeout.
+            "reconnect_timeout": timeout,
         }
     }
 
@@ -146,6 +152,9 @@ def _database_config(url: str) -> dict:
         # Under ASGI every request may run in another thread, so server processes take connections
         # from a pool (psycopg_pool) shared by the process; one-off commands connect directly.
         "CONN_MAX_AGE": 0,
+        # The pool checks a connection before lending it: one that broke while idle (PostgreSQL restarted,
+        # the network went away) is replaced instead of failing a request.
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": 5, **_pool_options(), **options},
     }
 
@@ -177,14 +186,14 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": redis_db_url(REDIS_URL, 0),
         "KEY_PREFIX": REDIS_KEY_PREFIX,
-        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5},  # django-redis: upper case
     },
     "sessions": {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": redis_db_url(REDIS_URL, 1),
         "KEY_PREFIX": REDIS_KEY_PREFIX,
         "TIMEOUT": None,
-        "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 5, "SOCKET_TIMEOUT": 5},  # django-redis: upper case
     },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"

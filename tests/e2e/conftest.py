@@ -63,19 +63,13 @@ def free_port() -> int:
 
 
 def start_server(settings, **env) -> Server:
-    """A real uvicorn process serving Veza on the test database, Redis and media folder."""
+    """A real uvicorn process serving Veza on the test database, Redis and media folder (``env`` overrides)."""
     from tests.veza.test_settings import ROOT, manage_env
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    environment = manage_env(
-        DEBUG="true",
-        MEDIA_ROOT=str(settings.MEDIA_ROOT),
-        DATABASE_POOL="true",
-        PGAPPNAME=SERVER_APP_NAME,
-        SITE_URL=url,
-        **env,
-    )
+    defaults = {"DEBUG": "true", "MEDIA_ROOT": str(settings.MEDIA_ROOT), "DATABASE_POOL": "true", "SITE_URL": url}
+    environment = manage_env(**{**defaults, **env, "PGAPPNAME": SERVER_APP_NAME})
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--log-level", "warning", "--timeout-graceful-shutdown", "2"],

@@ -1,0 +1,73 @@
+"""PostgreSQL out of reach: the API answers 503 with the JSON error shape, pages a plain 503 page, and
+the same server process answers 200 again as soon as the database is back (with and without the pool)."""
+
+import json
+
+import pytest
+from django.db import OperationalError
+from django.http import HttpResponse
+from django.test import RequestFactory
+from rest_framework_simplejwt.tokens import AccessToken
+
+from tests.accounts.factories import UserFactory
+from tests.e2e.conftest import start_server, stop_servers
+from tests.faults.conftest import http
+from veza.outage import DETAIL, DatabaseUnavailableMiddleware
+
+UNAVAILABLE = {"error": {"code": "service_unavailable", "detail": DETAIL}}
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("pool", ["true", "false"], ids=["pool", "no-pool"])
+def test_outage_answers_503_then_recovers_without_a_restart(postgres_proxy, settings, pool):
+    token = str(AccessToken.for_user(UserFactory(username="listener")))
+    server = start_server(
+        settings, DATABASE_URL=postgres_proxy.database_url, DATABASE_POOL=pool, DATABASE_POOL_TIMEOUT="2"
+    )
+    api, page = f"{server.url}/api/v1/rooms/", f"{server.url}/"
+    try:
+        assert http("GET", api, token=token)[0] == 200
+        assert http("GET", page)[0] == 200
+
+        postgres_proxy.cut()
+        for _ in range(3):  # every request, not only the first one that meets a broken connection
+            status, headers, body = http("GET", api, token=token)
+            assert (status, json.loads(body)) == (503, UNAVAILABLE)
+            assert headers["Retry-After"] == "5"
+        status, headers, body = http("POST", api, token=token, body={"name": "new-room"})
+        assert (status, json.loads(body)) == (503, UNAVAILABLE)
+        status, headers, body = http("GET", page)
+        assert status == 503
+        assert headers["Retry-After"] == "5"
+        assert headers["Content-Type"].startswith("text/html")
+        assert b"briefly unavailable" in body
+        assert b"Traceback" not in body and b"OperationalError" not in body
+
+        postgres_proxy.restore()
+        # The first requests after the database is back succeed: no broken connection is lent again.
+        assert http("GET", api, token=token)[0] == 200
+        assert http("GET", page)[0] == 200
+        status, _, body = http("POST", api, token=token, body={"name": "new-room"})
+        assert status == 201, body
+        assert server.process.poll() is None  # the same process all along
+    finally:
+        postgres_proxy.restore_if_cut()
+        stop_servers(server)
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"), [("/api/v1/anything", "application/json"), ("/rooms/", "text/html; charset=utf-8")]
+)
+def test_middleware_turns_a_lost_database_into_503(path, content_type):
+    middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
+    response = middleware.process_exception(RequestFactory().get(path), OperationalError("server closed"))
+    assert response.status_code == 503
+    assert response["Content-Type"] == content_type
+    assert response["Retry-After"] == "5"
+    if content_type == "application/json":
+        assert json.loads(response.content) == UNAVAILABLE
+
+
+def test_middleware_leaves_other_errors_alone():
+    middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
+    assert middleware.process_exception(RequestFactory().get("/"), ValueError("a bug")) is None
