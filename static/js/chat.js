@@ -192,7 +192,10 @@
   function handle(event) {
     var data = JSON.parse(event.data);
     switch (data.type) {
-      case "subscribed": showOnline(data.online); break;
+      case "subscribed":
+        showOnline(data.online);
+        resync(); // from here on the socket delivers: fetch whatever came before
+        break;
       case "presence": if (data.room === roomId) showOnline(data.online); break;
       case "room.message": if (data.message.room === roomId) render(data.message); break;
       case "room.message_edited": if (data.message.room === roomId) render(data.message); break;
@@ -235,8 +238,8 @@
     socket.addEventListener("open", function () {
       backoff = 1000;
       status.textContent = "Live";
-      if (kind === "room" && isMember) send({ type: "subscribe", room: roomId });
-      resync();
+      if (kind === "room" && isMember) send({ type: "subscribe", room: roomId }); // resync on "subscribed"
+      else resync();
       clearInterval(pingTimer);
       pingTimer = setInterval(function () { send({ type: "ping" }); }, 25000);
     });
