@@ -20,7 +20,6 @@ import os
 import statistics
 import sys
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,28 +34,12 @@ TARGETS = {"API /api/v1/tracks/": "/api/v1/tracks/", "baseline .values()": "/ben
 
 
 def seed(count: int) -> None:
-    """``count`` public tracks with their files, owned by one user, created one minute apart."""
-    from django.utils import timezone
-
+    """``count`` public tracks with their files, owned by one user."""
     from accounts.models import User
-    from catalog.models import Track
-    from media.models import File
+    from bench.common import seed_tracks
 
     cleanup()
-    user = User.objects.create_user(PREFIX, f"{PREFIX}@veza.test", None)
-    now = timezone.now()
-    files = File.objects.bulk_create(
-        File(user=user, filename=f"{PREFIX}-{n:06d}.mp3", original_name=f"take {n}.mp3", mime_type="audio/mpeg",
-             size=3_000_000 + n, path=f"audio/{PREFIX}-{n:06d}.mp3", url=f"/media/audio/{PREFIX}-{n:06d}.mp3",
-             is_public=True)
-        for n in range(count)
-    )  # fmt: skip
-    Track.objects.bulk_create(
-        Track(title=f"Morceau {n}", artist=f"Artiste {n % 40}", album=f"Album {n % 90}", duration=60 + n % 400,
-              genre=("Jazz", "Rock", "Électro", "Folk")[n % 4], file=file, creator=user,
-              created_at=now - timedelta(minutes=count - n))
-        for n, file in enumerate(files)
-    )  # fmt: skip
+    seed_tracks(User.objects.create_user(PREFIX, f"{PREFIX}@veza.test", None), count, prefix=PREFIX)
 
 
 def cleanup() -> None:
