@@ -54,7 +54,9 @@ class WindowCountPaginator(Paginator):
             or not isinstance(queryset, QuerySet)
             or queryset._iterable_class not in (ModelIterable, ValuesIterable)
             or queryset.query.distinct
+            or queryset.query.is_sliced
             or self.orphans
+            or (isinstance(number, float) and not number.is_integer())
         ):
             return super().page(number)
         try:

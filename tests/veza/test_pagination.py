@@ -43,7 +43,8 @@ def test_an_empty_first_page_counts_zero(django_assert_num_queries):
 
 
 @pytest.mark.parametrize(
-    ("number", "error"), [(5, EmptyPage), (0, EmptyPage), ("x", PageNotAnInteger), (None, PageNotAnInteger)]
+    ("number", "error"),
+    [(5, EmptyPage), (0, EmptyPage), ("x", PageNotAnInteger), (None, PageNotAnInteger), (1.5, PageNotAnInteger)],
 )
 def test_pages_out_of_range_are_refused_as_django_refuses_them(files, number, error):
     with pytest.raises(error) as ours:
