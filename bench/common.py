@@ -74,6 +74,34 @@ def veza_server(workers: int = 2, uvicorn_args: tuple[str, ...] = (), **env):
         process.wait(15)
 
 
+def seed_tracks(user, count: int, *, prefix: str, words: tuple[str, ...] = ("Morceau",)) -> None:
+    """``count`` public tracks of ``user`` with their ``files`` rows (no stored audio), one minute apart.
+
+    Titles cycle through ``words``; the rows go in with two bulk inserts (the search index follows them
+    through its triggers).
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.models import Track
+    from media.models import File
+
+    now = timezone.now()
+    files = File.objects.bulk_create(
+        File(user=user, filename=f"{prefix}-{n:06d}.mp3", original_name=f"take {n}.mp3", mime_type="audio/mpeg",
+             size=3_000_000 + n, path=f"audio/{prefix}-{n:06d}.mp3", url=f"/media/audio/{prefix}-{n:06d}.mp3",
+             is_public=True)
+        for n in range(count)
+    )  # fmt: skip
+    Track.objects.bulk_create(
+        Track(title=f"{words[n % len(words)]} {n}", artist=f"Artiste {n % 40}", album=f"Album {n % 90}",
+              duration=60 + n % 400, genre=("Jazz", "Rock", "Électro", "Folk")[n % 4], file=file, creator=user,
+              created_at=now - timedelta(minutes=count - n))
+        for n, file in enumerate(files)
+    )  # fmt: skip
+
+
 def wrk(url: str, *, seconds: int, connections: int, threads: int = 2, headers: dict | None = None) -> dict:
     """Run wrk; return requests/s, transfer MB/s, p50/p99 latency (ms) and error count."""
     if not shutil.which("wrk"):

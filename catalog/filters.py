@@ -22,6 +22,9 @@ class TrackFilter(OwnedFilterSet):
 
     @property
     def qs(self):
-        queryset = super().qs
-        order = queryset.query.order_by or ("-created_at",)
-        return queryset.order_by(*order, "-id")
+        return self.ordered(super().qs)
+
+    @staticmethod
+    def ordered(queryset):
+        """The requested order (newest first by default), then ``-id`` so that pages never overlap."""
+        return queryset.order_by(*(queryset.query.order_by or ("-created_at",)), "-id")

@@ -20,6 +20,21 @@ def tracks_visible(user: User) -> QuerySet[Track]:
     return tracks.filter(file__is_public=True)
 
 
+# The columns TrackSerializer reads from a row (``TrackSerializer.row_representation``).
+TRACK_API_COLUMNS = (
+    "id", "title", "artist", "album", "genre", "duration", "file_id", "creator_id", "created_at", "updated_at",
+    "file__is_public", "file__mime_type", "file__size", "creator__username",
+)  # fmt: skip
+
+
+def tracks_for_api(user: User) -> QuerySet[dict]:
+    """What :func:`tracks_visible` gives ``user``, as rows (dicts) of the columns the API's list shows.
+
+    No model instances: building three per track (track, file, creator) would cost more than the query.
+    """
+    return tracks_visible(user).values(*TRACK_API_COLUMNS)
+
+
 def track_for_viewer(user: User, track_id: int) -> Track:
     """The track if ``user`` may see it; the same 404 whether it is missing or private."""
     track = tracks_visible(user).filter(pk=track_id).first()

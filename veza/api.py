@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import Http404
 from rest_framework import exceptions, pagination, status
 from rest_framework.routers import SimpleRouter
@@ -39,6 +42,49 @@ class Router(SimpleRouter):
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class WindowCountPaginator(Paginator):
+    """Counts the rows in the query that reads the page (``COUNT(*) OVER ()``): one query instead of two.
+
+    Only for querysets of model instances or ``values()`` dicts without ``distinct()`` (the window would
+    count rows before DISTINCT); others, and a page past the end (no row to carry the count), take Django's
+    path: ``count()``, then the page.
+    """
+
+    COUNT = "_paginator_count"
+
+    def page(self, number):
+        queryset = self.object_list
+        if (
+            "count" in self.__dict__
+            or not isinstance(queryset, QuerySet)
+            or queryset._iterable_class not in (ModelIterable, ValuesIterable)
+            or queryset.query.distinct
+            or queryset.query.is_sliced
+            or self.orphans
+            or (isinstance(number, float) and not number.is_integer())
+        ):
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # refused as Django refuses it
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(queryset.annotate(**{self.COUNT: Window(Count("*"))})[bottom : bottom + self.per_page])
+        if not rows and number > 1:
+            return super().page(number)  # past the end: counts, then refuses the page as Django does
+        counts = [row.pop(self.COUNT) if isinstance(row, dict) else getattr(row, self.COUNT) for row in rows]
+        self.count = counts[0] if counts else 0  # sets the cached property
+        return self._get_page(rows, number, self)
+
+
+class WindowCountPagination(Pagination):
+    """:class:`Pagination` whose count comes with the page's rows (see :class:`WindowCountPaginator`)."""
+
+    django_paginator_class = WindowCountPaginator
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:

@@ -255,6 +255,8 @@ CHAT_RATE_WINDOW = env.int("CHAT_RATE_WINDOW", default=10)
 # Accounts created per client IP within the window.
 REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)
+# Benchmarks only: serve /bench/tracks-values, the bare-Django baseline of bench/api.py (veza/benchmark.py).
+BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
 # --- API ---------------------------------------------------------------------
 

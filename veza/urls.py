@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import include, path
@@ -41,6 +42,11 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+if settings.BENCH_BASELINE:  # the baseline of bench/api.py, off by default (veza/benchmark.py)
+    from veza.benchmark import tracks_values
+
+    urlpatterns.append(path("bench/tracks-values", tracks_values, name="bench-tracks-values"))
 
 handler404 = "veza.views.not_found"
 handler500 = "veza.views.server_error"

@@ -62,8 +62,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(settings, **env) -> Server:
-    """A real uvicorn process serving Veza on the test database, Redis and media folder (``env`` overrides)."""
+def start_server(settings, *, workers: int = 1, **env) -> Server:
+    """A real uvicorn process (``workers`` processes) serving Veza on the test database, Redis and media folder.
+
+    ``env`` overrides the environment.
+    """
     from tests.veza.test_settings import ROOT, manage_env
 
     port = free_port()
@@ -72,7 +75,7 @@ def start_server(settings, **env) -> Server:
     environment = manage_env(**{**defaults, **env, "PGAPPNAME": SERVER_APP_NAME})
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
+         "--workers", str(workers), "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
         cwd=ROOT,
         env=environment,
     )  # fmt: skip
