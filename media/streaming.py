@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Http
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date, parse_http_date_safe
 
+from veza.db import release_connections
+
 CHUNK = 256 * 1024
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")
 SIGNING_SALT = "veza.media.stream-url"
@@ -151,6 +153,9 @@ def serve(
         else:
             content = _RangeReader(name, start, length)
         response = StreamingHttpResponse(content, content_type=content_type, headers=headers)
+        # The body may take minutes to reach a slow listener and needs no database: give the
+        # connection back now rather than when the last byte is sent.
+        release_connections()
     response["Content-Length"] = str(length)
     if span is not None:
         response.status_code = 206

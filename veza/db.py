@@ -6,7 +6,7 @@ names it gives, and PostgreSQL itself enforces ON DELETE rules.
 
 from __future__ import annotations
 
-from django.db import migrations, models
+from django.db import connections, migrations, models
 from django.db.models.functions import Length
 
 models.CharField.register_lookup(Length)
@@ -54,3 +54,11 @@ def foreign_key(table: str, column: str, target: str, *, name: str, on_delete: s
         f"REFERENCES {target}(id) DEFERRABLE INITIALLY DEFERRED;"
     )
     return migrations.RunSQL(sql=drop + add, reverse_sql=restore)
+
+
+def release_connections() -> None:
+    """Close this thread's database connections (with the pool: give them back to it) unless a
+    transaction is open. For responses whose long body needs no database; a later query reconnects."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
