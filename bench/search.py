@@ -200,8 +200,9 @@ def load(*, messages: int, entities: int) -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
-# The baseline: the same searches as ILIKE scans over the source rows, counting the matches of each
-# type and fetching the first page, as the search does.
+# The baseline: the same searches as ILIKE scans over the source rows, counting the matches of every
+# type (entities, the viewer's room messages and direct messages) and fetching the first page of the
+# requested type, as the search does.
 ILIKE_ENTITIES = """
     SELECT 'user' AS kind, id, username AS title FROM users
         WHERE is_active AND (username ILIKE %(p)s OR bio ILIKE %(p)s)
@@ -274,9 +275,11 @@ def main() -> None:
         word = text.strip('"').split()[0]
 
         def scan():
+            # Like the search: the number of matches of every type (the tabs), then the page.
             params = {"p": f"%{word}%", "viewer": viewer.pk}
+            every = f"{ILIKE_ENTITIES} UNION ALL {ILIKE_ROOM_MESSAGES} UNION ALL {ILIKE_DIRECT_MESSAGES}"
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT kind, count(*) FROM ({sql}) matches GROUP BY kind", params)
+                cursor.execute(f"SELECT kind, count(*) FROM ({every}) matches GROUP BY kind", params)
                 cursor.fetchall()
                 cursor.execute(f"SELECT * FROM ({sql}) matches ORDER BY id DESC LIMIT 20", params)
                 cursor.fetchall()

@@ -7,12 +7,15 @@ which persist first and broadcast after commit through the Redis channel layer.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
@@ -71,13 +74,25 @@ def _run(function, *args, **kwargs):
         raise FrameError("rate_limited", str(exc), retry_after=exc.wait) from exc
 
 
+@functools.cache
+def _executor() -> ThreadPoolExecutor:
+    """The threads running the sockets' database work: as many as the process has pooled connections.
+
+    Most of a call is spent waiting for PostgreSQL and Redis, so the loop's default executor (CPU count
+    + 4 threads) would leave connections idle while frames queue.
+    """
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    size = pool.get("max_size", 10) if isinstance(pool, dict) else 10
+    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="chat-db")
+
+
 async def _call(function, *args, **kwargs):
     """Run a service or selector in a worker thread, turning domain errors into error frames.
 
     Calls are not serialised on one thread: each takes a pooled database connection of its own, so
     sockets of one process do not wait for each other.
     """
-    return await DatabaseSyncToAsync(_run, thread_sensitive=False)(function, *args, **kwargs)
+    return await DatabaseSyncToAsync(_run, thread_sensitive=False, executor=_executor())(function, *args, **kwargs)
 
 
 def _online(room_id: int) -> list[dict]:

@@ -7,15 +7,20 @@ expiry, so a crashed process leaves no ghosts: its entries simply age out.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
 
+import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
@@ -39,6 +44,29 @@ def event_message(event: dict) -> dict:
     return {"type": "chat.event", "event": event, "text": json.dumps(event, cls=DjangoJSONEncoder)}
 
 
+@functools.cache
+def _publisher() -> tuple[redis.Redis, str] | None:
+    """A plain Redis client on the channel layer's server, and the layer's prefix (None: use the layer).
+
+    The Pub/Sub layer publishes a group's events on the Redis channel ``<prefix>__group__<group>``
+    (``channels_redis.pubsub``); with one Redis host, a service running in a worker thread can publish
+    there itself. Going through ``async_to_sync`` instead would hand every publish to the process's
+    event loop, which is busy writing frames to sockets: under load the sending threads queue behind it.
+    """
+    config = settings.CHANNEL_LAYERS["default"]
+    hosts = config.get("CONFIG", {}).get("hosts", [])
+    if not config["BACKEND"].endswith("pubsub.RedisPubSubChannelLayer") or len(hosts) != 1:
+        return None
+    client = redis.Redis.from_url(hosts[0], socket_timeout=2, socket_connect_timeout=2)
+    return client, config["CONFIG"].get("prefix", "asgi")
+
+
+@receiver(setting_changed)
+def _forget_publisher(*, setting: str, **kwargs) -> None:
+    if setting == "CHANNEL_LAYERS":
+        _publisher.cache_clear()
+
+
 def send_now(group: str, event: dict) -> None:
     """Publish ``event``; when Redis is unreachable, log and carry on (the change itself is stored).
 
@@ -46,7 +74,12 @@ def send_now(group: str, event: dict) -> None:
     so their clients reconnect and fetch what they missed (see :mod:`chat.hub`).
     """
     try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        publisher = _publisher()
+        if publisher is None:
+            async_to_sync(get_channel_layer().group_send)(group, event)
+        else:
+            client, prefix = publisher
+            client.publish(f"{prefix}__group__{group}", get_channel_layer().serialize(event))
     except REDIS_ERRORS as exc:
         logger.warning("live event to %s not sent, Redis is unreachable: %s", group, exc)
 
