@@ -44,6 +44,7 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     filterset_class = TrackFilter
     permission_classes = (ReadOrAuthenticated,)
     parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
+    lookup_value_regex = "[0-9]+"  # anything else is no track (404), never a ValueError in int()
 
     def get_queryset(self):
         return selectors.tracks_visible(self.request.user)
