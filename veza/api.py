@@ -53,7 +53,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, errors.TooLarge):
         exc = PayloadTooLarge(str(exc))
     elif isinstance(exc, errors.Throttled):
-        exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
+        wait, exc = exc.wait, exceptions.Throttled(detail=str(exc))
+        exc.wait = wait  # for Retry-After; given to the constructor, it would repeat the wait in the detail
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
