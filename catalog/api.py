@@ -28,11 +28,11 @@ from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
+from veza.schema import errors
 
 
-class ReadOrAuthenticated(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
+    """Anyone reads public tracks; uploading and editing need an account (the services check ownership)."""
 
 
 @extend_schema_view(
@@ -53,7 +53,9 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         return selectors.track_for_viewer(self.request.user, int(self.kwargs["pk"]))
 
     @extend_schema(
-        request={"multipart/form-data": TrackUploadSerializer}, responses={201: TrackSerializer}, tags=["tracks"]
+        request={"multipart/form-data": TrackUploadSerializer},
+        responses={201: TrackSerializer, **errors(413)},
+        tags=["tracks"],
     )
     def create(self, request: Request) -> Response:
         """Upload an audio file: duration and tags are read from it; the fields given here win over tags."""
