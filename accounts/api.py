@@ -19,6 +19,7 @@ from accounts.serializers import (
     TokenPairSerializer,
 )
 from veza.audit import client_ip
+from veza.schema import errors
 
 
 class InvalidCredentials(exceptions.APIException):
@@ -41,7 +42,7 @@ class PublicEndpoint(APIView):
 
 
 class RegisterView(PublicEndpoint):
-    @extend_schema(request=RegisterSerializer, responses={201: PrivateUserSerializer}, tags=["auth"])
+    @extend_schema(request=RegisterSerializer, responses={201: PrivateUserSerializer, **errors(429)}, tags=["auth"])
     def post(self, request: Request) -> Response:
         """Create an account; a verification link is emailed to the address."""
         data = RegisterSerializer(data=request.data)
@@ -51,7 +52,7 @@ class RegisterView(PublicEndpoint):
 
 
 class LoginView(PublicEndpoint):
-    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer}, tags=["auth"])
+    @extend_schema(request=LoginSerializer, responses={200: LoginResponseSerializer, **errors(401, 429)}, tags=["auth"])
     def post(self, request: Request) -> Response:
         """Log in with a username or email address; returns an access and a refresh token."""
         data = LoginSerializer(data=request.data)
@@ -69,7 +70,7 @@ class LoginView(PublicEndpoint):
 
 
 class RefreshView(PublicEndpoint):
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, tags=["auth"])
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer, **errors(401)}, tags=["auth"])
     def post(self, request: Request) -> Response:
         """Rotate a refresh token: the one presented can never be used again."""
         data = RefreshSerializer(data=request.data)

@@ -29,11 +29,11 @@ from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
 from veza.api import WindowCountPagination
+from veza.schema import errors
 
 
-class ReadOrAuthenticated(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)
+class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
+    """Anyone reads public tracks; uploading and editing need an account (the services check ownership)."""
 
 
 @extend_schema_view(
@@ -46,6 +46,7 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     pagination_class = WindowCountPagination
     permission_classes = (ReadOrAuthenticated,)
     parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
+    lookup_value_regex = "[0-9]+"  # anything else is no track (404), never a ValueError in int()
 
     def get_queryset(self):
         return selectors.tracks_for_api(self.request.user)
@@ -60,7 +61,9 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         return self.filterset_class.ordered(queryset)
 
     @extend_schema(
-        request={"multipart/form-data": TrackUploadSerializer}, responses={201: TrackSerializer}, tags=["tracks"]
+        request={"multipart/form-data": TrackUploadSerializer},
+        responses={201: TrackSerializer, **errors(413)},
+        tags=["tracks"],
     )
     def create(self, request: Request) -> Response:
         """Upload an audio file: duration and tags are read from it; the fields given here win over tags."""

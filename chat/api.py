@@ -14,6 +14,7 @@ from chat.serializers import ConversationSerializer, DirectMessageSerializer, Re
 from rooms.api import BOUNDS, active_user
 from rooms.serializers import MessageEditSerializer, MessageWriteSerializer
 from veza.pagination import MessageCursorPagination, message_bounds
+from veza.schema import errors
 
 
 class ConversationListView(APIView):
@@ -37,7 +38,9 @@ class DirectMessageListView(generics.ListAPIView):
         peer = active_user(self.kwargs["user_id"])
         return message_bounds(selectors.dm_history(user=self.request.user, peer=peer), self.request)
 
-    @extend_schema(request=MessageWriteSerializer, responses={201: DirectMessageSerializer}, tags=["chat"])
+    @extend_schema(
+        request=MessageWriteSerializer, responses={201: DirectMessageSerializer, **errors(429)}, tags=["chat"]
+    )
     def post(self, request: Request, user_id: int) -> Response:
         """Send a direct message; a retry with the same client_id is stored once."""
         data = MessageWriteSerializer(data=request.data)

@@ -1,8 +1,5 @@
 from rest_framework import permissions
 
 
-class ReadOrAuthenticated(permissions.BasePermission):
+class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
     """Anyone reads what is public; writing needs an account (the services check ownership)."""
-
-    def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or bool(request.user and request.user.is_authenticated)

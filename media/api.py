@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from media import selectors, services
 from media.serializers import FileSerializer, FileUpdateSerializer, FileUploadSerializer
 from veza.errors import TooLarge
+from veza.schema import errors
 
 # Room for the multipart envelope around the file.
 MULTIPART_OVERHEAD = 1_000_000
@@ -39,7 +40,9 @@ class FileListView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request={"multipart/form-data": FileUploadSerializer}, responses={201: FileSerializer}, tags=["files"]
+        request={"multipart/form-data": FileUploadSerializer},
+        responses={201: FileSerializer, **errors(413)},
+        tags=["files"],
     )
     def post(self, request: Request) -> Response:
         """Upload an audio file (up to MEDIA_MAX_AUDIO_BYTES) or an image (up to MEDIA_MAX_IMAGE_BYTES)."""

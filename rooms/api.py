@@ -26,6 +26,7 @@ from rooms.serializers import (
     RoomWriteSerializer,
 )
 from veza.pagination import MessageCursorPagination, message_bounds
+from veza.schema import errors
 
 BOUNDS = [
     OpenApiParameter("after", OpenApiTypes.INT, description="Only messages with a greater id (resync)."),
@@ -178,7 +179,9 @@ class MessageListView(generics.ListAPIView):
         room = selectors.room_for_viewer(self.request.user, self.kwargs["pk"])
         return message_bounds(selectors.messages(room), self.request)
 
-    @extend_schema(request=MessageWriteSerializer, responses={201: RoomMessageSerializer}, tags=["rooms"])
+    @extend_schema(
+        request=MessageWriteSerializer, responses={201: RoomMessageSerializer, **errors(429)}, tags=["rooms"]
+    )
     def post(self, request: Request, pk: int) -> Response:
         """Send a message (members only); a retry with the same client_id is stored once."""
         room = selectors.room_for_viewer(request.user, pk)

@@ -106,7 +106,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, errors.TooLarge):
         exc = PayloadTooLarge(str(exc))
     elif isinstance(exc, errors.Throttled):
-        exc = exceptions.Throttled(wait=exc.wait, detail=str(exc))
+        wait, exc = exc.wait, exceptions.Throttled(detail=str(exc))
+        exc.wait = wait  # for Retry-After; given to the constructor, it would repeat the wait in the detail
     elif outage.database_unavailable(exc):
         outage.database_unavailable_seen(exc)
         exc = ServiceUnavailable()

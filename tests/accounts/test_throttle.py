@@ -14,7 +14,10 @@ def test_five_failures_lock_the_account_with_retry_after(login, user, settings):
     response = login()  # even the right password waits
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW
-    assert response.json()["error"]["code"] == "throttled"
+    error = response.json()["error"]
+    assert error["code"] == "throttled"
+    assert error["retry_after"] == int(response["Retry-After"])
+    assert error["detail"].count("second") == 1  # the wait is told once
 
 
 def test_the_account_lock_applies_to_every_client_ip(login, user, settings):

@@ -43,6 +43,16 @@ def test_bad_filters_are_400(api, query):
     assert api.get("/api/v1/tracks/", query).status_code == 400
 
 
+@pytest.mark.parametrize("path", ["tracks/true/", "tracks/1.5/stream/", "tracks/-1/stream-url/", "tracks/x/"])
+def test_an_id_that_is_not_a_number_is_404(api, owner, path):
+    api.force_authenticate(owner)
+    for method in (api.get, api.patch, api.delete):
+        response = method(f"/api/v1/{path}")
+        if response.status_code != 405:
+            assert response.status_code == 404
+            assert response.json()["error"]["code"] == "not_found"
+
+
 def test_creator_edits_metadata_and_visibility(api, owner):
     track = TrackFactory(file=FileFactory(user=owner, is_public=False))
     api.force_authenticate(owner)

@@ -30,6 +30,16 @@ def test_anonymous_cannot_create(api):
     assert api.post("/api/v1/listings/", LISTING, format="json").status_code == 401
 
 
+@pytest.mark.parametrize("path", ["products/true/", "listings/1e3/", "listings/x/publish/", "products/-2/"])
+def test_an_id_that_is_not_a_number_is_404(api, seller, path):
+    api.force_authenticate(seller)
+    for method in (api.get, api.patch, api.delete, api.post):
+        response = method(f"/api/v1/{path}")
+        if response.status_code != 405:
+            assert response.status_code == 404
+            assert response.json()["error"]["code"] == "not_found"
+
+
 @pytest.mark.parametrize(
     ("price", "reason"),
     [
