@@ -102,7 +102,13 @@ async def redis_baseline(url: str, count: int = 2000) -> list[float]:
 
 
 async def run(
-    server: str, tokens: list[str], assignment: list[int], rate: int, seconds: int, deflate: bool = True
+    server: str,
+    tokens: list[str],
+    assignment: list[int],
+    rate: int,
+    seconds: int,
+    deflate: bool = False,
+    warmup: int = 0,
 ) -> dict:
     from websockets.asyncio.client import connect
 
@@ -147,6 +153,23 @@ async def run(
 
     readers = [asyncio.create_task(reader(i, s)) for i, s in enumerate(sockets)]
     await asyncio.wait_for(subscribed.wait(), timeout=120)
+
+    # Warm-up at the same rate, not measured: the server's pools fill up as on a live server.
+    warm_id = f"w{int(time.time())}-"
+    started = time.perf_counter()
+    for seq in range(rate * warmup):
+        delay = started + seq / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        index = seq % len(sockets)
+        frame = {
+            "type": "room.message",
+            "room": assignment[index],
+            "content": "warm-up",
+            "client_id": f"{warm_id}{seq}",
+        }
+        await sockets[index].send(json.dumps(frame))
+    await asyncio.sleep(1 if warmup else 0)
 
     total = rate * seconds
     interval = 1 / rate
@@ -195,7 +218,9 @@ async def run(
     }
 
 
-async def run_floor(tokens: list[str], assignment: list[int], rate: int, seconds: int, deflate: bool) -> dict:
+async def run_floor(
+    tokens: list[str], assignment: list[int], rate: int, seconds: int, deflate: bool, warmup: int
+) -> dict:
     """The same load against bench/fanout_floor.py, started here as a separate process."""
     from bench.common import ROOT, free_port
 
@@ -210,7 +235,7 @@ async def run_floor(tokens: list[str], assignment: list[int], rate: int, seconds
                 break
             except OSError:
                 await asyncio.sleep(0.1)
-        return await run(f"http://127.0.0.1:{port}", tokens, assignment, rate, seconds, deflate=deflate)
+        return await run(f"http://127.0.0.1:{port}", tokens, assignment, rate, seconds, deflate=deflate, warmup=warmup)
     finally:
         process.terminate()
         await process.wait()
@@ -223,7 +248,10 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=200, help="messages per second, all rooms together")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--no-deflate", action="store_true", help="serve WebSockets without per-message deflate")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of unmeasured messages first (default 3)")
+    parser.add_argument(
+        "--deflate", action="store_true", help="per-message deflate on, server and clients (production has it off)"
+    )
     parser.add_argument("--no-floor", action="store_true", help="skip the bare broadcast server baseline")
     parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto, websockets, ...)")
     args = parser.parse_args()
@@ -234,16 +262,18 @@ def main() -> None:
 
     tokens, _rooms, assignment = prepare(args.clients, args.rooms)
     # Each client sends a handful of messages; the per-user rate limit must not be what is measured.
-    per_user = args.rate * args.seconds // args.clients + 5
-    extra = ("--ws", args.ws, *(("--ws-per-message-deflate", "false") if args.no_deflate else ()))
+    per_user = args.rate * (args.seconds + args.warmup) // args.clients + 5
+    extra = ("--ws", args.ws, *(("--ws-per-message-deflate", "true") if args.deflate else ()))
     with veza_server(
         workers=args.workers, uvicorn_args=extra, CHAT_MESSAGES_PER_WINDOW=str(max(20, per_user))
     ) as server:
         baseline = asyncio.run(redis_baseline(settings.REDIS_URL))
-        result = asyncio.run(run(server, tokens, assignment, args.rate, args.seconds, deflate=not args.no_deflate))
+        result = asyncio.run(
+            run(server, tokens, assignment, args.rate, args.seconds, deflate=args.deflate, warmup=args.warmup)
+        )
     floor = None
     if not args.no_floor:
-        floor = asyncio.run(run_floor(tokens, assignment, args.rate, args.seconds, deflate=not args.no_deflate))
+        floor = asyncio.run(run_floor(tokens, assignment, args.rate, args.seconds, args.deflate, args.warmup))
     cleanup()
     base_p50, base_p99 = percentile(baseline, 0.5), percentile(baseline, 0.99)
     print(f"{args.clients} clients in {args.rooms} rooms, {result['messages']} messages at "

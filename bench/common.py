@@ -58,11 +58,12 @@ def production_env(**extra) -> dict:
 
 @contextmanager
 def veza_server(workers: int = 2, uvicorn_args: tuple[str, ...] = (), **env):
-    """Veza under uvicorn with several workers, as in production."""
+    """Veza under uvicorn with several workers, as in production (docs/operations.md), compression off."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log", *uvicorn_args],
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--ws-per-message-deflate", "false",
+         *uvicorn_args],
         cwd=ROOT,
         env=production_env(**env),
     )  # fmt: skip
