@@ -1,7 +1,7 @@
 """Moderation in the console reaches open pages at once: the services broadcast after commit."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async  # closes its database connection after each call
 from django.test import Client
 from django.urls import reverse
 
