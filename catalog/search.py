@@ -209,6 +209,7 @@ DIRECT_MESSAGES_FROM = f"""
     FROM messages m
     WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
       AND (m.from_user = %(viewer)s OR m.to_user = %(viewer)s)
+      AND m.to_user IS NOT NULL
 """
 
 

@@ -57,6 +57,8 @@ def _publisher() -> tuple[redis.Redis, str] | None:
     hosts = config.get("CONFIG", {}).get("hosts", [])
     if not config["BACKEND"].endswith("pubsub.RedisPubSubChannelLayer") or len(hosts) != 1:
         return None
+    if not isinstance(hosts[0], str):  # a host given as a dict of connection options: let the layer publish
+        return None
     client = redis.Redis.from_url(hosts[0], socket_timeout=2, socket_connect_timeout=2)
     return client, config["CONFIG"].get("prefix", "asgi")
 

@@ -8,6 +8,7 @@ an exception), and a record about a request gets ``request: {"method", "path"}``
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
@@ -26,3 +27,21 @@ class JsonFormatter(_JsonFormatter):
         request = log_data.pop("request", None)
         if hasattr(request, "method") and hasattr(request, "path"):
             log_data["request"] = {"method": request.method, "path": request.path}
+
+
+SECRET_QUERY = re.compile(r"((?:^|[?&])(?:token|signature)=)[^&\s\"']+")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace the values of ``token=`` and ``signature=`` query parameters in a record's message.
+
+    uvicorn logs every WebSocket handshake with its path and query string, and API clients
+    authenticate sockets with ``/ws/?token=<access token>``; signed media URLs carry ``signature=``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = SECRET_QUERY.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True

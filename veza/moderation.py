@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -113,9 +113,25 @@ class ModerationAdmin(admin.ModelAdmin):
         with service_call():
             self.delete_object(request, obj)
 
+    def log_deletions(self, request, queryset):
+        """History entries for deletions.
+
+        Django logs before deleting. A single deletion (a list of one) runs in the delete view's
+        transaction, which a refusal rolls back with its entry. The bulk action passes the whole
+        selection as a queryset: :meth:`delete_queryset` logs row by row instead, as each is deleted.
+        """
+        if not isinstance(queryset, QuerySet):
+            super().log_deletions(request, queryset)
+
     def delete_queryset(self, request, queryset):
-        """Bulk deletion: one service call per row, refusals reported one by one."""
-        self.apply(request, queryset, lambda obj: self.delete_object(request, obj), done=None)
+        """Bulk deletion: one service call per row, refusals reported one by one, deletions logged."""
+
+        def delete(obj):
+            with transaction.atomic():  # a refusal takes the row's history entry with it
+                super(ModerationAdmin, self).log_deletions(request, [obj])
+                self.delete_object(request, obj)
+
+        self.apply(request, queryset, delete, done=None)
 
     def apply(self, request, queryset, service: Callable[[Model], object], *, done: str | None) -> int:
         """Run ``service`` on each selected row, log it (``done`` is the history message), report refusals."""

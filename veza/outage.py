@@ -49,13 +49,18 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not database_unavailable(exception):
             return None
-        from veza.api import error_body  # veza.api builds its own 503 from this module
+        return unavailable_response(request, exception)
 
-        database_unavailable_seen(exception)
-        if request.path.startswith("/api/"):
-            response = JsonResponse(error_body("service_unavailable", DETAIL), status=503)
-        else:
-            # A page of its own: base.html would query the database again (the user, the menu).
-            response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+
+def unavailable_response(request: HttpRequest, exception: BaseException) -> HttpResponse:
+    """The 503 of a database outage: the JSON error shape under /api/, a plain page elsewhere."""
+    from veza.api import error_body  # veza.api builds its own 503 from this module
+
+    database_unavailable_seen(exception)
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body("service_unavailable", DETAIL), status=503)
+    else:
+        # A page of its own: base.html would query the database again (the user, the menu).
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

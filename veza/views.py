@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from veza import metrics as veza_metrics
-from veza import preflight, selectors
+from veza import outage, preflight, selectors
 from veza.api import error_body
 
 
@@ -37,21 +37,31 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    """An error page; base.html loads the visitor, so a database outage turns it into the 503 page."""
+    try:
+        return render(request, template, status=status)
+    except Exception as exc:
+        if outage.database_unavailable(exc):
+            return outage.unavailable_response(request, exc)
+        raise
+
+
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     """404: the JSON error shape under /api/, the site's page elsewhere."""
     if _wants_json(request):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
-    return render(request, "404.html", status=404)
+    return _page(request, "404.html", 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500: never a traceback; the JSON error shape under /api/."""
     if _wants_json(request):
         return JsonResponse(error_body("server_error", "A server error occurred."), status=500)
-    return render(request, "500.html", status=500)
+    return _page(request, "500.html", 500)
 
 
 def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
-    return render(request, "403.html", status=403)
+    return _page(request, "403.html", 403)

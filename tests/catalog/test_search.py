@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
 from catalog import search, services
@@ -408,3 +408,34 @@ def test_search_is_in_the_openapi_schema_and_the_slash_is_optional(api):
     assert "/api/v1/search/" in schema["paths"] and "/api/v1/search/autocomplete/" in schema["paths"]
     for url in (URL, f"{URL}/", f"{URL}/autocomplete", f"{URL}/autocomplete/"):
         assert api.get(url, {"q": "x"}).status_code == 200
+
+
+def test_resume_right_after_a_type_was_finished():
+    from django.core.cache import cache
+
+    from catalog.management.commands.rebuild_search_index import CHECKPOINT
+
+    tracks = TrackFactory.create_batch(2)
+    products = ProductFactory.create_batch(2)
+    call_command("rebuild_search_index", batch_size=1, stdout=io.StringIO(), stderr=io.StringIO())
+    SearchIndex.objects.filter(entity_type="product").delete()
+    # Interrupted once the tracks were all done, before the first batch of products.
+    last_track = max(t.pk for t in tracks)
+    cache.set(CHECKPOINT, {"kinds": ["track", "product"], "kind": "track", "after": last_track}, timeout=None)
+    call_command("rebuild_search_index", resume=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert set(SearchIndex.objects.filter(entity_type="product").values_list("entity_id", flat=True)) == {
+        p.pk for p in products
+    }
+    with pytest.raises(CommandError, match="leave out --type"):
+        call_command("rebuild_search_index", resume=True, types=["track"], stdout=io.StringIO())
+
+
+def test_direct_message_search_counts_only_messages_it_shows(api):
+    from chat.models import Message
+
+    alice, bob = UserFactory(), UserFactory()
+    MessageFactory(sender=alice, recipient=bob, content="concert ce soir")
+    Message.objects.create(sender=alice, recipient=None, room="lobby", content="concert aussi")
+    api.force_authenticate(alice)
+    body = found(api, "concert", type="direct_message")
+    assert body["counts"]["direct_message"] == 1 and len(body["results"]) == 1

@@ -71,3 +71,24 @@ def test_middleware_turns_a_lost_database_into_503(path, content_type):
 def test_middleware_leaves_other_errors_alone():
     middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
     assert middleware.process_exception(RequestFactory().get("/"), ValueError("a bug")) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_error_pages_for_a_logged_in_visitor_answer_503_while_the_database_is_away(client, settings):
+    """404 and 403 pages load the visitor (base.html) outside any view: an outage there is a 503 too."""
+    from django.db import connection
+
+    settings.DEBUG = False  # Django's own error pages in DEBUG never load the visitor
+    client.force_login(UserFactory(username="visitor"))  # the session lives in Redis, the user in PostgreSQL
+    assert client.get("/no/such/page/").status_code == 404
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.settings_dict.update(HOST="/nonexistent-socket-folder", PORT="")  # PostgreSQL out of reach
+    try:
+        response = client.get("/no/such/page/")
+        assert response.status_code == 503 and response["Retry-After"] == "5"
+        assert b"briefly unavailable" in response.content
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+    assert client.get("/no/such/page/").status_code == 404

@@ -78,3 +78,29 @@ def test_uvicorns_access_log_stays_off_when_turned_off():
     env = manage_env(DEBUG="true", LOG_FORMAT="json", DJANGO_SETTINGS_MODULE="veza.settings")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_tokens_and_signatures_are_redacted_from_log_lines():
+    from veza.logs import RedactSecrets
+
+    record = logging.LogRecord(
+        "uvicorn.error", logging.INFO, __file__, 1, '%s - "WebSocket %s" [accepted]',
+        ("127.0.0.1:5000", "/ws/?token=eyJhbGciOi.secret.part&x=1"), None,
+    )  # fmt: skip
+    assert RedactSecrets().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "WebSocket /ws/?token=[redacted]&x=1" [accepted]'
+    line = "GET /media/a.wav?expires=1&signature=abc"
+    signed = logging.LogRecord("django", logging.INFO, __file__, 1, line, (), None)
+    RedactSecrets().filter(signed)
+    assert signed.getMessage() == "GET /media/a.wav?expires=1&signature=[redacted]"
+    plain = logging.LogRecord("django", logging.INFO, __file__, 1, "nothing %s here", ("secret",), None)
+    RedactSecrets().filter(plain)
+    assert plain.getMessage() == "nothing secret here"
+
+
+def test_the_console_handler_redacts():
+    from django.conf import settings
+
+    assert "redact_secrets" in settings.LOGGING["handlers"]["console"]["filters"]
+    handler = next(h for h in logging.getLogger("uvicorn.error").handlers if h.filters)
+    assert any(type(f).__name__ == "RedactSecrets" for f in handler.filters)

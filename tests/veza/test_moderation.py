@@ -462,3 +462,26 @@ def test_admins_cannot_delete_refresh_tokens(client, moderator):
     assert client.post(url(RefreshToken, "delete", token.pk), {"post": "yes"}).status_code == 403
     assert 'name="token"' not in client.get(url(RefreshToken, "change", token.pk)).content.decode()
     assert token.token not in client.get(url(RefreshToken, "change", token.pk)).content.decode()
+
+
+def test_history_records_only_the_deletions_that_happened(client):
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    from rooms.models import RoomMember
+
+    owner = UserFactory()
+    room = room_services.room_create(creator=owner, name="history-room")
+    member = UserFactory()
+    room_services.room_join(user=member, room=room)
+    memberships = list(RoomMember.objects.filter(room=room))
+    client.force_login(SuperAdminFactory())
+    response = client.post(
+        reverse("admin:rooms_roommember_changelist"),
+        {"action": "delete_selected", "_selected_action": [m.pk for m in memberships], "post": "yes"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    logged = set(LogEntry.objects.filter(action_flag=DELETION).values_list("object_id", flat=True))
+    remaining = set(RoomMember.objects.filter(room=room).values_list("pk", flat=True))
+    assert remaining  # the owner cannot be removed
+    assert logged == {str(m.pk) for m in memberships} - {str(pk) for pk in remaining}

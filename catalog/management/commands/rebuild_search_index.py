@@ -34,6 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size: int, resume: bool, types: list[str] | None, **options):
         if not 1 <= batch_size <= 100_000:
             raise CommandError("--batch-size must be between 1 and 100000.")
+        if resume and types:
+            raise CommandError("--resume continues the interrupted run with its own types: leave out --type.")
         kinds = [kind for kind in SOURCES if not types or kind in types]
         checkpoint = cache.get(CHECKPOINT) if resume else None
         if resume and checkpoint is None:
@@ -54,10 +56,10 @@ class Command(BaseCommand):
         with tqdm(total=total, initial=done, desc=kind, unit=" rows", file=self.stderr, disable=quiet) as progress:
             while True:
                 batch = list(ids.filter(pk__gt=after)[:batch_size])
-                last = batch[-1] if batch else MAX_ID
-                search_index_sync(kind=kind, first_id=after + 1, last_id=last)
-                cache.set(CHECKPOINT, {"kinds": kinds, "kind": kind, "after": last}, timeout=None)
-                progress.update(len(batch))
-                if not batch:
+                if not batch:  # index rows of entities deleted beyond the last id go too
+                    search_index_sync(kind=kind, first_id=after + 1, last_id=MAX_ID)
                     return
-                after = last
+                search_index_sync(kind=kind, first_id=after + 1, last_id=batch[-1])
+                after = batch[-1]
+                cache.set(CHECKPOINT, {"kinds": kinds, "kind": kind, "after": after}, timeout=None)
+                progress.update(len(batch))
