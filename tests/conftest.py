@@ -26,3 +26,17 @@ def _clear_cache():
 def api():
     """A DRF test client (authenticate with ``api.force_authenticate(user)`` or a Bearer header)."""
     return APIClient()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_socket_threads(django_db_setup):
+    """At the end, stop the threads that ran the sockets' database work, closing their connections
+    (a socket test cut short can leave one open, which would keep the test database from being dropped)."""
+    yield
+    import gc
+
+    from chat.consumers import _executor
+
+    _executor().shutdown(wait=True)
+    _executor.cache_clear()
+    gc.collect()
