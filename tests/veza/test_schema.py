@@ -397,3 +397,13 @@ def test_audit_trigger_is_installed_on_users_for_update_and_delete():
 
 def test_pgcrypto_is_not_used():
     assert fetch("SELECT 1 FROM pg_extension WHERE extname = 'pgcrypto'") == []
+
+
+def test_models_and_migrations_agree():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits with 1 on a missing migration
+    assert "No changes detected" in out.getvalue()
