@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from accounts.models import STAFF_ROLES, User
 
@@ -13,6 +14,13 @@ def user_list(*, search: str | None = None) -> QuerySet[User]:
         term = search.strip()[:100]
         users = users.filter(Q(username__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term))
     return users
+
+
+def user_ids_named(name: str) -> list[int]:
+    """Ids of the account called ``name``, whatever its case (through ``idx_users_username``)."""
+    return list(
+        User.objects.annotate(folded=Lower("username")).filter(folded=name.lower()).values_list("pk", flat=True)
+    )
 
 
 def user_get_public(*, user_id: int) -> User | None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, FloatField, Q, QuerySet
+from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import User
 from marketplace.models import Listing, ListingStatus, Product
+from veza.db import french_match
 
 # The exact expression of idx_products_search_fts, so PostgreSQL can use the index.
 PRODUCT_DOCUMENT = 'to_tsvector(\'french\', "products"."name" || \' \' || "products"."description")'
@@ -51,10 +52,10 @@ def listing_for_viewer(user: User, listing_id: int) -> Listing:
 def product_search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
     """Ranked French full-text search (``websearch_to_tsquery``; ``idx_products_search_fts``)."""
     # The SQL is constant; the user's text only ever travels as a query parameter.
-    query = "websearch_to_tsquery('french', %s)"
-    matches = RawSQL(f"{PRODUCT_DOCUMENT} @@ {query}", [text], output_field=BooleanField())  # noqa: S611
-    rank = RawSQL(f"ts_rank_cd({PRODUCT_DOCUMENT}, {query})", [text], output_field=FloatField())  # noqa: S611
-    return queryset.filter(matches).annotate(rank=rank)
+    rank = RawSQL(  # noqa: S611
+        f"ts_rank_cd({PRODUCT_DOCUMENT}, websearch_to_tsquery('french', %s))", [text], output_field=FloatField()
+    )
+    return queryset.filter(french_match(PRODUCT_DOCUMENT, text)).annotate(rank=rank)
 
 
 def product_categories() -> list[str]:

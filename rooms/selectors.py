@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import User
 from rooms.models import Room, RoomMember, RoomMessage
+
+
+def room_ids_named(name: str) -> list[int]:
+    """Ids of the room called ``name``, whatever its case (through ``idx_rooms_name``)."""
+    return list(Room.objects.annotate(folded=Lower("name")).filter(folded=name.lower()).values_list("pk", flat=True))
 
 
 def rooms_visible(user: User) -> QuerySet[Room]:

@@ -7,6 +7,7 @@ names it gives, and PostgreSQL itself enforces ON DELETE rules.
 from __future__ import annotations
 
 from django.db import connections, migrations, models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
 models.CharField.register_lookup(Length)
@@ -62,3 +63,14 @@ def release_connections() -> None:
     for connection in connections.all(initialized_only=True):
         if not connection.in_atomic_block:
             connection.close()
+
+
+def french_match(document_sql: str, text: str) -> RawSQL:
+    """``<document_sql> @@ websearch_to_tsquery('french', text)`` as a filter condition.
+
+    ``document_sql`` is code-owned SQL: the exact expression of a French full-text index, so PostgreSQL
+    uses the index; the searched text only ever travels as a query parameter.
+    """
+    return RawSQL(  # noqa: S611 - constant SQL, the text is a parameter
+        f"{document_sql} @@ websearch_to_tsquery('french', %s)", [text], output_field=models.BooleanField()
+    )

@@ -21,12 +21,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
-from django.db.models import BooleanField, Model, Q, QuerySet
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+
+from veza.db import french_match
 
 REFUSALS = (PermissionDenied, ValidationError, Http404)
 
@@ -208,26 +208,15 @@ class MessageSearchAdmin(ModerationAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        from accounts.models import User  # the console's apps load after these
-        from rooms.models import Room
+        from accounts.selectors import user_ids_named  # the console's apps load after these
+        from rooms.selectors import room_ids_named
 
         table = connection.ops.quote_name(queryset.model._meta.db_table)
-        # The exact expression of the schema's index, so PostgreSQL uses it.
-        words = RawSQL(  # noqa: S611 - constant SQL, the term is a parameter
-            f"to_tsvector('french', {table}.\"content\") @@ websearch_to_tsquery('french', %s)",
-            [term],
-            output_field=BooleanField(),
-        )
+        found = Q(french_match(f"to_tsvector('french', {table}.\"content\")", term))
         # Ids rather than subqueries, so PostgreSQL can combine every index in one bitmap scan.
-        named = list(
-            User.objects.annotate(folded=Lower("username")).filter(folded=term.lower()).values_list("pk", flat=True)
-        )
-        people = Q()
+        named = user_ids_named(term)
         for field in self.people_fields:
-            people |= Q(**{f"{field}__in": named})
+            found |= Q(**{f"{field}__in": named})
         if self.room_field:
-            rooms = list(
-                Room.objects.annotate(folded=Lower("name")).filter(folded=term.lower()).values_list("pk", flat=True)
-            )
-            people |= Q(**{f"{self.room_field}__in": rooms})
-        return queryset.filter(Q(words) | people), False
+            found |= Q(**{f"{self.room_field}__in": room_ids_named(term)})
+        return queryset.filter(found), False
