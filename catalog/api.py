@@ -129,6 +129,8 @@ class SearchView(APIView):
 
         Messages (`type=message`, room messages) and direct messages (`type=direct_message`) are searched
         only among those the caller can read. Snippets are HTML: escaped text with matches in `<mark>`.
+        Entities whose title matches come first. Counts are exact up to 1,000 per type; `capped` lists
+        the types with more (shown as "1,000+"), and pages stop there.
         """
         params = SearchQuerySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -142,6 +144,7 @@ class SearchView(APIView):
                 "type": found.type,
                 "count": found.total,
                 "counts": found.counts,
+                "capped": sorted(found.capped),
                 "near": found.near,
                 "page": found.page,
                 "next": self._page_link(request, found.page + 1) if found.has_next else None,

@@ -32,6 +32,8 @@ DIRECT_MESSAGE = "direct_message"
 MESSAGE_TYPES = (ROOM_MESSAGE, DIRECT_MESSAGE)
 TYPES = ENTITY_TYPES + MESSAGE_TYPES
 MAX_QUERY_LENGTH = 200
+# Matches are counted exactly up to this number per type; beyond it a count reads "1,000+".
+COUNT_LIMIT = 1000
 PAGE_SIZE = 20
 AUTOCOMPLETE_LIMIT = 8
 
@@ -75,7 +77,8 @@ class Results:
     type: str | None
     page: int
     page_size: int
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # at most COUNT_LIMIT each
+    capped: set[str] = field(default_factory=set)  # types with more than their count
     hits: list[Hit] = field(default_factory=list)
     near: bool = False  # found by near spelling, not by full-text search
 
@@ -84,6 +87,11 @@ class Results:
         if self.type is None:
             return sum(self.counts.get(kind, 0) for kind in ENTITY_TYPES)
         return self.counts.get(self.type, 0)
+
+    @property
+    def total_capped(self) -> bool:
+        """True when ``total`` is a lower bound (some type has more than COUNT_LIMIT matches)."""
+        return bool(self.capped & (set(ENTITY_TYPES) if self.type is None else {self.type}))
 
     @property
     def has_next(self) -> bool:
@@ -137,43 +145,78 @@ def _rows(sql: str, params: dict) -> list[tuple]:
 
 FULL_TEXT_MATCH = f"s.search_vector @@ {ENTITY_QUERY}"
 FULL_TEXT_RANK = f"ts_rank_cd(s.search_vector, {ENTITY_QUERY})"
+# The query matched by the title's words alone (weight A; idx_search_index_title_words).
+TITLE_MATCH = f"ts_filter(s.search_vector, '{{a}}') @@ {ENTITY_QUERY}"
 NEAR_MATCH = "veza_fold(%(q)s) <%% veza_fold(s.title)"
 NEAR_RANK = "word_similarity(veza_fold(%(q)s), veza_fold(s.title))"
 
+# The page's rows, ranked ``rank`` within ``tier``, then everything shown for them. ``counts`` (a CTE
+# with ``kind`` and ``n``) and ``ranked`` (``id``, ``rank``, ``tier``) come before it.
+PAGE_SQL = f"""
+    page AS (
+        SELECT r.id, r.rank, r.tier FROM ranked r
+        ORDER BY r.tier, r.rank DESC, r.id
+        LIMIT %(limit)s OFFSET %(offset)s
+    )
+    SELECT (SELECT json_object_agg(c.kind, c.n) FROM counts c WHERE c.n > 0),
+           s.entity_type, s.entity_id, s.title,
+           ts_headline('veza_fr', s.title, {ENTITY_QUERY}, %(title_options)s),
+           ts_headline('veza_fr', s.content, {ENTITY_QUERY}, %(options)s),
+           page.rank
+    FROM (SELECT 1) AS one
+    LEFT JOIN (page JOIN search_index s ON s.id = page.id) ON true
+    ORDER BY page.tier, page.rank DESC, page.id
+"""
 
-def _entities(match: str, rank: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: int):
-    """The number of matches of every type and one page of ``kinds``, in one statement.
+# Full-text search. Counts stop at COUNT_LIMIT + 1 matches of each type (idx_search_index_type_vector).
+# Entities whose title matches come first (tier 0), best ``ts_rank_cd`` first; the others (tier 1) are
+# read and ranked only when the title matches do not fill the page, so the first page of a word found
+# in thousands of descriptions reads only the few hundred titles that hold it.
+FULL_TEXT_SQL = f"""
+    WITH counts AS MATERIALIZED (
+        SELECT k.kind, (SELECT count(*) FROM (
+                            SELECT 1 FROM search_index s
+                            WHERE s.entity_type = k.kind AND {FULL_TEXT_MATCH}
+                            LIMIT %(count_limit)s + 1) AS found) AS n
+        FROM unnest(%(types)s::text[]) AS k(kind)
+    ), titled AS MATERIALIZED (
+        SELECT s.id, {FULL_TEXT_RANK} AS rank FROM search_index s
+        WHERE cardinality(%(kinds)s::text[]) > 0
+          AND {TITLE_MATCH} AND {FULL_TEXT_MATCH} AND s.entity_type = ANY(%(kinds)s)
+    ), ranked AS (
+        SELECT t.id, t.rank, 0 AS tier FROM titled t
+        UNION ALL
+        SELECT s.id, {FULL_TEXT_RANK}, 1 FROM search_index s
+        WHERE cardinality(%(kinds)s::text[]) > 0 AND (SELECT count(*) FROM titled) < %(offset)s + %(limit)s
+          AND {FULL_TEXT_MATCH} AND NOT {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
+    ), {PAGE_SQL}
+"""
 
-    Each match is read once; only matches of ``kinds`` are ranked, and only the page's rows get
-    headlines (``ts_headline`` re-parses the text).
-    """
-    sql = f"""
-        WITH matches AS MATERIALIZED (
-            SELECT s.id, s.entity_type,
-                   CASE WHEN s.entity_type = ANY(%(kinds)s) THEN {rank} END AS rank
-            FROM search_index s
-            WHERE {match}
-        ), page AS (
-            SELECT m.id, m.rank FROM matches m
-            WHERE m.rank IS NOT NULL
-            ORDER BY m.rank DESC, m.id
-            LIMIT %(limit)s OFFSET %(offset)s
-        )
-        SELECT (SELECT json_object_agg(c.entity_type, c.n)
-                FROM (SELECT entity_type, count(*) AS n FROM matches GROUP BY entity_type) c),
-               s.entity_type, s.entity_id, s.title,
-               ts_headline('veza_fr', s.title, {ENTITY_QUERY}, %(title_options)s),
-               ts_headline('veza_fr', s.content, {ENTITY_QUERY}, %(options)s),
-               page.rank
-        FROM (SELECT 1) AS one
-        LEFT JOIN (page JOIN search_index s ON s.id = page.id) ON true
-        ORDER BY page.rank DESC, page.id
-    """
+# Near spellings (trigram similarity of titles): few matches, each read once to count and rank it.
+NEAR_SQL = f"""
+    WITH matches AS MATERIALIZED (
+        SELECT s.id, s.entity_type,
+               CASE WHEN s.entity_type = ANY(%(kinds)s) THEN {NEAR_RANK} END AS rank
+        FROM search_index s
+        WHERE {NEAR_MATCH}
+    ), counts AS MATERIALIZED (
+        SELECT m.entity_type AS kind, least(count(*), %(count_limit)s + 1) AS n FROM matches m GROUP BY 1
+    ), ranked AS (
+        SELECT m.id, m.rank, 0 AS tier FROM matches m WHERE m.rank IS NOT NULL
+    ), {PAGE_SQL}
+"""
+
+
+def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: int):
+    """The number of matches of every type (up to COUNT_LIMIT + 1) and one page of ``kinds``, in one
+    statement; only the page's rows get headlines (``ts_headline`` re-parses the text)."""
     params = {
         "q": q,
+        "types": list(ENTITY_TYPES),
         "kinds": list(kinds),
         "limit": limit,
         "offset": offset,
+        "count_limit": COUNT_LIMIT,
         "options": HEADLINE,
         "title_options": TITLE_HEADLINE,
     }
@@ -214,10 +257,12 @@ DIRECT_MESSAGES_FROM = f"""
 
 
 def _message_counts(viewer: User, q: str) -> dict[str, int]:
+    """Matches up to COUNT_LIMIT + 1 of each kind."""
     sql = f"""
-        SELECT (SELECT count(*) {ROOM_MESSAGES_FROM}), (SELECT count(*) {DIRECT_MESSAGES_FROM})
+        SELECT (SELECT count(*) FROM (SELECT 1 {ROOM_MESSAGES_FROM} LIMIT %(count_limit)s + 1) AS found),
+               (SELECT count(*) FROM (SELECT 1 {DIRECT_MESSAGES_FROM} LIMIT %(count_limit)s + 1) AS found)
     """
-    rooms, direct = _rows(sql, {"q": q, "viewer": viewer.pk})[0]
+    rooms, direct = _rows(sql, {"q": q, "viewer": viewer.pk, "count_limit": COUNT_LIMIT})[0]
     return {ROOM_MESSAGE: rooms, DIRECT_MESSAGE: direct}
 
 
@@ -282,9 +327,9 @@ def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, p
         return results
     offset = (page - 1) * page_size
     kinds = ENTITY_TYPES if type is None else (type,) if type in ENTITY_TYPES else ()
-    counts, results.hits = _entities(FULL_TEXT_MATCH, FULL_TEXT_RANK, text, kinds, limit=page_size, offset=offset)
+    counts, results.hits = _entities(FULL_TEXT_SQL, text, kinds, limit=page_size, offset=offset)
     if not counts:
-        counts, results.hits = _entities(NEAR_MATCH, NEAR_RANK, text, kinds, limit=page_size, offset=offset)
+        counts, results.hits = _entities(NEAR_SQL, text, kinds, limit=page_size, offset=offset)
         results.near = bool(counts)
     results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES}
     if viewer.is_authenticated:
@@ -293,6 +338,8 @@ def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, p
             results.hits = _room_message_hits(viewer, text, limit=page_size, offset=offset)
         elif type == DIRECT_MESSAGE and offset < results.counts[DIRECT_MESSAGE]:
             results.hits = _direct_message_hits(viewer, text, limit=page_size, offset=offset)
+    results.capped = {kind for kind, count in results.counts.items() if count > COUNT_LIMIT}
+    results.counts = {kind: min(count, COUNT_LIMIT) for kind, count in results.counts.items()}
     return results
 
 

@@ -126,7 +126,12 @@ class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField()
     type = serializers.CharField(allow_null=True)
     count = serializers.IntegerField(help_text="Results of the requested type(s).")
-    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Results per type.")
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text=f"Results per type, counted up to {search.COUNT_LIMIT:,}."
+    )
+    capped = serializers.ListField(
+        child=serializers.CharField(), help_text=f"Types with more than {search.COUNT_LIMIT:,} results."
+    )
     near = serializers.BooleanField(help_text="True when found by near spelling, not by the words themselves.")
     page = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)

@@ -148,6 +148,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "type": tab,
             "label": label,
             "count": found.total if tab is None else found.counts.get(tab),
+            "more": found.total_capped if tab is None else tab in found.capped,
             "active": tab == kind,
         }
         for tab, label in SEARCH_TABS

@@ -156,6 +156,50 @@ def test_pages_of_results(api):
     assert found(api, "synth", page=9)["results"] == []
 
 
+def test_title_matches_come_first_on_every_page(api):
+    for n in range(3):
+        ProductFactory(name=f"Synth {n}", description="Analogique")
+        ProductFactory(name=f"Clavier {n}", description="Un synth " * (n + 5))
+    pages = [titles(api, "synth", page_size=2, page=page) for page in (1, 2, 3, 4)]
+    assert sorted(pages[0] + pages[1][:1]) == ["Synth 0", "Synth 1", "Synth 2"]
+    # Among descriptions, more occurrences rank higher.
+    assert pages[1][1:] + pages[2] == ["Clavier 2", "Clavier 1", "Clavier 0"]
+    assert pages[3] == []
+
+
+def test_counts_stop_at_the_limit_and_say_so(api, monkeypatch, client):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    viewer = UserFactory()
+    room = RoomFactory(name="studio")
+    RoomMemberFactory(room=room, user=viewer)
+    for n in range(5):
+        ProductFactory(name=f"Synth {n}")
+        RoomMessageFactory(room=room, user=viewer, content=f"mon synth {n}")
+    TrackFactory(title="Synth pop")
+    api.force_authenticate(viewer)
+    body = found(api, "synth", page_size=2)
+    assert body["counts"] == {
+        "user": 0, "room": 0, "track": 1, "product": 3, "listing": 0, "message": 3, "direct_message": 0
+    }  # fmt: skip
+    assert body["capped"] == ["message", "product"]
+    assert body["count"] == 4
+    # Links to further pages go as far as the counts.
+    assert found(api, "synth", page_size=2, page=2)["next"] is None
+    second = found(api, "synth", type="message", page_size=2, page=2)
+    assert len(second["results"]) == 2 and second["next"] is None
+    client.force_login(viewer)
+    page = client.get("/search", {"q": "synth"}).content.decode()
+    assert 'Products <span class="count">3+</span>' in page
+    assert 'Tracks <span class="count">1</span>' in page
+    assert 'All <span class="count">4+</span>' in page
+
+
+def test_an_excluded_word_in_the_description_excludes_a_title_match(api):
+    ProductFactory(name="Guitare", description="Avec sa basse")
+    ProductFactory(name="Guitare seule", description="Rien d'autre")
+    assert titles(api, "guitare -basse") == ["Guitare seule"]
+
+
 def test_snippets_highlight_matches_and_escape_user_content(api):
     ProductFactory(name="<script>alert(1)</script> Guitare", description='<img src=x onerror="alert(2)"> guitare & co')
     hit = found(api, "guitare")["results"][0]
@@ -256,7 +300,11 @@ def test_message_search_uses_the_full_text_indexes():
             "SELECT %s, %s, 'message numéro ' || n FROM generate_series(1, 3000) n",
             [viewer.pk, peer.pk],
         )
-        cursor.execute("ANALYZE room_messages; ANALYZE messages")
+        cursor.execute(
+            "INSERT INTO search_index (entity_type, entity_id, search_vector) "
+            "SELECT 'track', n, to_tsvector('simple', 'piste ' || n) FROM generate_series(1, 3000) n"
+        )
+        cursor.execute("ANALYZE room_messages; ANALYZE messages; ANALYZE search_index")
         cursor.execute("SET LOCAL enable_seqscan = off")
         plans = {}
         for name, source in (("room", search.ROOM_MESSAGES_FROM), ("direct", search.DIRECT_MESSAGES_FROM)):
@@ -264,12 +312,21 @@ def test_message_search_uses_the_full_text_indexes():
             plans[name] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.FULL_TEXT_MATCH}", {"q": "x"})
         plans["index"] = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(
+            f"EXPLAIN SELECT count(*) FROM search_index s WHERE s.entity_type = 'track' AND {search.FULL_TEXT_MATCH}",
+            {"q": "x"},
+        )
+        plans["one type"] = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.TITLE_MATCH}", {"q": "x"})
+        plans["title"] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.NEAR_MATCH}", {"q": "x"})
         plans["near"] = "\n".join(row[0] for row in cursor.fetchall())
     assert "idx_room_messages_content_fts" in plans["room"], plans["room"]
     # Each partition holds its own copy of idx_messages_content_fts.
     assert "Index Cond: (to_tsvector('french'::regconfig, content) @@" in plans["direct"], plans["direct"]
-    assert "idx_search_index_search_vector" in plans["index"], plans["index"]
+    assert "idx_search_index_type_vector" in plans["index"], plans["index"]
+    assert "Index Cond: (((entity_type)::text = 'track'::text) AND (search_vector @@" in plans["one type"]
+    assert "idx_search_index_title_words" in plans["title"], plans["title"]
     assert "idx_search_index_title_trgm" in plans["near"], plans["near"]
 
 

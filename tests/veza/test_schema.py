@@ -260,7 +260,8 @@ INDEXES = {
     "idx_tracks_genre": ("tracks", "INDEX", "(genre)"),
     "idx_tracks_duration": ("tracks", "INDEX", "(duration)"),
     "idx_tracks_search": ("tracks", "INDEX", "(genre, artist, album)"),
-    "idx_search_index_search_vector": ("search_index", "USING gin", "(search_vector)"),
+    "idx_search_index_type_vector": ("search_index", "USING gin", "(entity_type, search_vector)"),
+    "idx_search_index_title_words": ("search_index", "USING gin", "(ts_filter(search_vector, '{a}'::\"char\"[]))"),
 }
 
 
