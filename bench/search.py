@@ -200,20 +200,21 @@ def load(*, messages: int, entities: int) -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
-# The baseline: the same searches as ILIKE scans over the source rows, counting the matches of every
-# type (entities, the viewer's room messages and direct messages) and fetching the first page of the
-# requested type, as the search does.
-ILIKE_ENTITIES = """
-    SELECT 'user' AS kind, id, username AS title FROM users
-        WHERE is_active AND (username ILIKE %(p)s OR bio ILIKE %(p)s)
-    UNION ALL SELECT 'room', id, name FROM rooms
-        WHERE NOT is_private AND (name ILIKE %(p)s OR description ILIKE %(p)s)
-    UNION ALL SELECT 'track', t.id, t.title FROM tracks t JOIN files f ON f.id = t.file_id
-        WHERE f.is_public
-          AND (t.title ILIKE %(p)s OR t.artist ILIKE %(p)s OR t.album ILIKE %(p)s OR t.genre ILIKE %(p)s)
-    UNION ALL SELECT 'product', id, name FROM products
-        WHERE is_active AND (name ILIKE %(p)s OR description ILIKE %(p)s)
-"""
+# The baseline: the same searches as ILIKE scans over the source rows, answering the same question as
+# the search: the number of matches of every type (entities, the viewer's room messages and direct
+# messages), counted up to COUNT_LIMIT + 1 like the search's, then the first page of the requested type.
+ILIKE_KINDS = {
+    "user": "SELECT 'user' AS kind, id, username AS title FROM users"
+    " WHERE is_active AND (username ILIKE %(p)s OR bio ILIKE %(p)s)",
+    "room": "SELECT 'room' AS kind, id, name AS title FROM rooms"
+    " WHERE NOT is_private AND (name ILIKE %(p)s OR description ILIKE %(p)s)",
+    "track": "SELECT 'track' AS kind, t.id, t.title FROM tracks t JOIN files f ON f.id = t.file_id"
+    " WHERE f.is_public"
+    " AND (t.title ILIKE %(p)s OR t.artist ILIKE %(p)s OR t.album ILIKE %(p)s OR t.genre ILIKE %(p)s)",
+    "product": "SELECT 'product' AS kind, id, name AS title FROM products"
+    " WHERE is_active AND (name ILIKE %(p)s OR description ILIKE %(p)s)",
+}
+ILIKE_ENTITIES = " UNION ALL ".join(ILIKE_KINDS.values())
 ILIKE_ROOM_MESSAGES = """
     SELECT 'message' AS kind, id, content AS title FROM room_messages WHERE content ILIKE %(p)s
       AND room_id IN (SELECT room_id FROM room_members WHERE user_id = %(viewer)s)
@@ -277,9 +278,13 @@ def main() -> None:
         def scan():
             # Like the search: the number of matches of every type (the tabs), then the page.
             params = {"p": f"%{word}%", "viewer": viewer.pk}
-            every = f"{ILIKE_ENTITIES} UNION ALL {ILIKE_ROOM_MESSAGES} UNION ALL {ILIKE_DIRECT_MESSAGES}"
+            every = {**ILIKE_KINDS, "message": ILIKE_ROOM_MESSAGES, "direct_message": ILIKE_DIRECT_MESSAGES}
+            counts = " UNION ALL ".join(
+                f"SELECT '{name}', count(*) FROM (SELECT 1 FROM ({source}) matches LIMIT {search.COUNT_LIMIT + 1}) found"
+                for name, source in every.items()
+            )
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT kind, count(*) FROM ({every}) matches GROUP BY kind", params)
+                cursor.execute(counts, params)
                 cursor.fetchall()
                 cursor.execute(f"SELECT * FROM ({sql}) matches ORDER BY id DESC LIMIT 20", params)
                 cursor.fetchall()

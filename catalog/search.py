@@ -34,6 +34,8 @@ TYPES = ENTITY_TYPES + MESSAGE_TYPES
 MAX_QUERY_LENGTH = 200
 # Matches are counted exactly up to this number per type; beyond it a count reads "1,000+".
 COUNT_LIMIT = 1000
+# Queries with at most this many matches are counted and ranked in one pass over them.
+FEW = 200
 PAGE_SIZE = 20
 AUTOCOMPLETE_LIMIT = 8
 
@@ -168,26 +170,45 @@ PAGE_SQL = f"""
     ORDER BY page.tier, page.rank DESC, page.id
 """
 
-# Full-text search. Counts stop at COUNT_LIMIT + 1 matches of each type (idx_search_index_type_vector).
-# Entities whose title matches come first (tier 0), best ``ts_rank_cd`` first; the others (tier 1) are
-# read and ranked only when the title matches do not fill the page, so the first page of a word found
-# in thousands of descriptions reads only the few hundred titles that hold it.
+# Full-text search, in one of two ways decided inside the statement by ``probe`` (at most FEW + 1
+# matches, read in one pass with their tier and rank):
+# - a query with at most FEW matches takes its counts and its page from the probe;
+# - a more common one counts each type up to COUNT_LIMIT + 1 matches (idx_search_index_type_vector)
+#   and ranks the entities whose title matches (tier 0); the others (tier 1) are read and ranked only
+#   when the title matches do not fill the page, so the first page of a word found in thousands of
+#   descriptions reads only the few hundred titles that hold it.
+# Either way, title matches come first, best ``ts_rank_cd`` first.
 FULL_TEXT_SQL = f"""
-    WITH counts AS MATERIALIZED (
-        SELECT k.kind, (SELECT count(*) FROM (
-                            SELECT 1 FROM search_index s
-                            WHERE s.entity_type = k.kind AND {FULL_TEXT_MATCH}
-                            LIMIT %(count_limit)s + 1) AS found) AS n
+    WITH probe AS MATERIALIZED (
+        SELECT s.id, s.entity_type, {FULL_TEXT_RANK} AS rank,
+               CASE WHEN {TITLE_MATCH} THEN 0 ELSE 1 END AS tier
+        FROM search_index s
+        WHERE {FULL_TEXT_MATCH}
+        LIMIT %(few)s + 1
+    ), few AS MATERIALIZED (
+        SELECT count(*) <= %(few)s AS yes FROM probe
+    ), counts AS MATERIALIZED (
+        SELECT k.kind,
+               CASE WHEN (SELECT yes FROM few) THEN (SELECT count(*) FROM probe p WHERE p.entity_type = k.kind)
+               ELSE (SELECT count(*) FROM (
+                        SELECT 1 FROM search_index s
+                        WHERE s.entity_type = k.kind AND {FULL_TEXT_MATCH}
+                        LIMIT %(count_limit)s + 1) AS found)
+               END AS n
         FROM unnest(%(types)s::text[]) AS k(kind)
     ), titled AS MATERIALIZED (
         SELECT s.id, {FULL_TEXT_RANK} AS rank FROM search_index s
-        WHERE cardinality(%(kinds)s::text[]) > 0
+        WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
           AND {TITLE_MATCH} AND {FULL_TEXT_MATCH} AND s.entity_type = ANY(%(kinds)s)
     ), ranked AS (
-        SELECT t.id, t.rank, 0 AS tier FROM titled t
+        SELECT p.id, p.rank, p.tier FROM probe p
+        WHERE (SELECT yes FROM few) AND p.entity_type = ANY(%(kinds)s)
+        UNION ALL
+        SELECT t.id, t.rank, 0 FROM titled t
         UNION ALL
         SELECT s.id, {FULL_TEXT_RANK}, 1 FROM search_index s
-        WHERE cardinality(%(kinds)s::text[]) > 0 AND (SELECT count(*) FROM titled) < %(offset)s + %(limit)s
+        WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
+          AND (SELECT count(*) FROM titled) < %(offset)s + %(limit)s
           AND {FULL_TEXT_MATCH} AND NOT {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
     ), {PAGE_SQL}
 """
@@ -217,6 +238,7 @@ def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: i
         "limit": limit,
         "offset": offset,
         "count_limit": COUNT_LIMIT,
+        "few": FEW,
         "options": HEADLINE,
         "title_options": TITLE_HEADLINE,
     }
@@ -256,62 +278,92 @@ DIRECT_MESSAGES_FROM = f"""
 """
 
 
+def _count_sql(source: str) -> str:
+    """The number of messages of ``source`` (a FROM ... WHERE), up to COUNT_LIMIT + 1."""
+    return f"(SELECT count(*) FROM (SELECT 1 {source} LIMIT %(count_limit)s + 1) AS found)"
+
+
 def _message_counts(viewer: User, q: str) -> dict[str, int]:
-    """Matches up to COUNT_LIMIT + 1 of each kind."""
-    sql = f"""
-        SELECT (SELECT count(*) FROM (SELECT 1 {ROOM_MESSAGES_FROM} LIMIT %(count_limit)s + 1) AS found),
-               (SELECT count(*) FROM (SELECT 1 {DIRECT_MESSAGES_FROM} LIMIT %(count_limit)s + 1) AS found)
-    """
+    sql = f"SELECT {_count_sql(ROOM_MESSAGES_FROM)}, {_count_sql(DIRECT_MESSAGES_FROM)}"
     rooms, direct = _rows(sql, {"q": q, "viewer": viewer.pk, "count_limit": COUNT_LIMIT})[0]
     return {ROOM_MESSAGE: rooms, DIRECT_MESSAGE: direct}
 
 
-def _room_message_hits(viewer: User, q: str, *, limit: int, offset: int) -> list[Hit]:
-    sql = f"""
-        SELECT page.id, page.room_id, r.name, u.username, page.created_at,
-               ts_headline('french', page.content, {MESSAGE_QUERY}, %(options)s)
-        FROM (SELECT m.id, m.room_id, m.user_id, m.content, m.created_at {ROOM_MESSAGES_FROM}
-              ORDER BY m.id DESC LIMIT %(limit)s OFFSET %(offset)s) page
-        JOIN rooms r ON r.id = page.room_id
-        LEFT JOIN users u ON u.id = page.user_id
-        ORDER BY page.id DESC
-    """
-    params = {"q": q, "viewer": viewer.pk, "limit": limit, "offset": offset, "options": HEADLINE}
-    return [
-        Hit(
-            ROOM_MESSAGE,
-            message_id,
-            f"{room_name} · {author or 'deleted user'}",
-            highlighted(snippet),
-            f"{reverse('rooms:room', args=[room_id])}#message-{message_id}",
-            created_at=created_at,
-        )
-        for message_id, room_id, room_name, author, created_at, snippet in _rows(sql, params)
-    ]
+# One page of messages, newest first, with the counts of both kinds in the same statement: the page's
+# kind is counted from the matches it reads anyway to find the newest.
+ROOM_MESSAGES_PAGE_SQL = f"""
+    WITH found AS MATERIALIZED (
+        SELECT m.id {ROOM_MESSAGES_FROM}
+    ), page AS (
+        SELECT f.id FROM found f ORDER BY f.id DESC LIMIT %(limit)s OFFSET %(offset)s
+    )
+    SELECT (SELECT count(*) FROM found), {_count_sql(DIRECT_MESSAGES_FROM)},
+           m.id, m.room_id, r.name, u.username, m.created_at,
+           ts_headline('french', m.content, {MESSAGE_QUERY}, %(options)s)
+    FROM (SELECT 1) AS one
+    LEFT JOIN (page
+               JOIN room_messages m ON m.id = page.id
+               JOIN rooms r ON r.id = m.room_id
+               LEFT JOIN users u ON u.id = m.user_id) ON true
+    ORDER BY m.id DESC
+"""
+DIRECT_MESSAGES_PAGE_SQL = f"""
+    WITH found AS MATERIALIZED (
+        SELECT m.id, m.from_user, m.to_user, m.content, m.timestamp {DIRECT_MESSAGES_FROM}
+    ), page AS (
+        SELECT f.* FROM found f ORDER BY f.id DESC LIMIT %(limit)s OFFSET %(offset)s
+    )
+    SELECT {_count_sql(ROOM_MESSAGES_FROM)}, (SELECT count(*) FROM found),
+           page.id, sender.username, peer.username, page.timestamp,
+           ts_headline('french', page.content, {MESSAGE_QUERY}, %(options)s)
+    FROM (SELECT 1) AS one
+    LEFT JOIN (page
+               JOIN users sender ON sender.id = page.from_user
+               JOIN users peer
+                 ON peer.id = CASE WHEN page.from_user = %(viewer)s THEN page.to_user ELSE page.from_user END) ON true
+    ORDER BY page.id DESC
+"""
 
 
-def _direct_message_hits(viewer: User, q: str, *, limit: int, offset: int) -> list[Hit]:
-    sql = f"""
-        SELECT page.id, sender.username, peer.username, page.timestamp,
-               ts_headline('french', page.content, {MESSAGE_QUERY}, %(options)s)
-        FROM (SELECT m.id, m.from_user, m.to_user, m.content, m.timestamp {DIRECT_MESSAGES_FROM}
-              ORDER BY m.id DESC LIMIT %(limit)s OFFSET %(offset)s) page
-        JOIN users sender ON sender.id = page.from_user
-        JOIN users peer ON peer.id = CASE WHEN page.from_user = %(viewer)s THEN page.to_user ELSE page.from_user END
-        ORDER BY page.id DESC
-    """
-    params = {"q": q, "viewer": viewer.pk, "limit": limit, "offset": offset, "options": HEADLINE}
-    return [
-        Hit(
-            DIRECT_MESSAGE,
-            message_id,
-            f"{sender} → conversation with {peer}",
-            highlighted(snippet),
-            f"{reverse('chat:conversation', args=[peer])}#dm-{message_id}",
-            created_at=sent_at,
-        )
-        for message_id, sender, peer, sent_at, snippet in _rows(sql, params)
-    ]
+def _messages(kind: str, viewer: User, q: str, *, limit: int, offset: int) -> tuple[dict[str, int], list[Hit]]:
+    """The number of room messages and direct messages, and one page of ``kind``."""
+    params = {
+        "q": q,
+        "viewer": viewer.pk,
+        "limit": limit,
+        "offset": offset,
+        "count_limit": COUNT_LIMIT,
+        "options": HEADLINE,
+    }
+    rows = _rows(ROOM_MESSAGES_PAGE_SQL if kind == ROOM_MESSAGE else DIRECT_MESSAGES_PAGE_SQL, params)
+    counts = {ROOM_MESSAGE: rows[0][0], DIRECT_MESSAGE: rows[0][1]}
+    if kind == ROOM_MESSAGE:
+        hits = [
+            Hit(
+                ROOM_MESSAGE,
+                message_id,
+                f"{room_name} · {author or 'deleted user'}",
+                highlighted(snippet),
+                f"{reverse('rooms:room', args=[room_id])}#message-{message_id}",
+                created_at=created_at,
+            )
+            for _, _, message_id, room_id, room_name, author, created_at, snippet in rows
+            if message_id is not None
+        ]
+    else:
+        hits = [
+            Hit(
+                DIRECT_MESSAGE,
+                message_id,
+                f"{sender} → conversation with {peer}",
+                highlighted(snippet),
+                f"{reverse('chat:conversation', args=[peer])}#dm-{message_id}",
+                created_at=sent_at,
+            )
+            for _, _, message_id, sender, peer, sent_at, snippet in rows
+            if message_id is not None
+        ]
+    return counts, hits
 
 
 # -- public entry points -----------------------------------------------------------------------------
@@ -320,7 +372,7 @@ def _direct_message_hits(viewer: User, q: str, *, limit: int, offset: int) -> li
 def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Results:
     """One page of results of ``type`` (every entity type when None), with the count of every type.
 
-    ``text`` must have gone through ``clean_query``. Runs at most four queries, whatever the page size.
+    ``text`` must have gone through ``clean_query``. Runs at most three queries, whatever the page size.
     """
     results = Results(query=text, type=type, page=page, page_size=page_size)
     if not WORD.search(text):
@@ -332,12 +384,11 @@ def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, p
         counts, results.hits = _entities(NEAR_SQL, text, kinds, limit=page_size, offset=offset)
         results.near = bool(counts)
     results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES}
-    if viewer.is_authenticated:
+    if viewer.is_authenticated and type in MESSAGE_TYPES:
+        counts, results.hits = _messages(type, viewer, text, limit=page_size, offset=offset)
+        results.counts.update(counts)
+    elif viewer.is_authenticated:
         results.counts.update(_message_counts(viewer, text))
-        if type == ROOM_MESSAGE and offset < results.counts[ROOM_MESSAGE]:
-            results.hits = _room_message_hits(viewer, text, limit=page_size, offset=offset)
-        elif type == DIRECT_MESSAGE and offset < results.counts[DIRECT_MESSAGE]:
-            results.hits = _direct_message_hits(viewer, text, limit=page_size, offset=offset)
     results.capped = {kind for kind, count in results.counts.items() if count > COUNT_LIMIT}
     results.counts = {kind: min(count, COUNT_LIMIT) for kind, count in results.counts.items()}
     return results
