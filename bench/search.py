@@ -279,8 +279,9 @@ def main() -> None:
             # Like the search: the number of matches of every type (the tabs), then the page.
             params = {"p": f"%{word}%", "viewer": viewer.pk}
             every = {**ILIKE_KINDS, "message": ILIKE_ROOM_MESSAGES, "direct_message": ILIKE_DIRECT_MESSAGES}
+            limit = search.COUNT_LIMIT + 1
             counts = " UNION ALL ".join(
-                f"SELECT '{name}', count(*) FROM (SELECT 1 FROM ({source}) matches LIMIT {search.COUNT_LIMIT + 1}) found"
+                f"SELECT '{name}', count(*) FROM (SELECT 1 FROM ({source}) matches LIMIT {limit}) found"
                 for name, source in every.items()
             )
             with connection.cursor() as cursor:

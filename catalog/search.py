@@ -197,18 +197,19 @@ FULL_TEXT_SQL = f"""
                END AS n
         FROM unnest(%(types)s::text[]) AS k(kind)
     ), titled AS MATERIALIZED (
-        SELECT s.id, {FULL_TEXT_RANK} AS rank FROM search_index s
+        -- The whole query is checked on these rows only (an excluded word may be in the description).
+        SELECT s.id, {FULL_TEXT_RANK} AS rank, {FULL_TEXT_MATCH} AS whole FROM search_index s
         WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
-          AND {TITLE_MATCH} AND {FULL_TEXT_MATCH} AND s.entity_type = ANY(%(kinds)s)
+          AND {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
     ), ranked AS (
         SELECT p.id, p.rank, p.tier FROM probe p
         WHERE (SELECT yes FROM few) AND p.entity_type = ANY(%(kinds)s)
         UNION ALL
-        SELECT t.id, t.rank, 0 FROM titled t
+        SELECT t.id, t.rank, 0 FROM titled t WHERE t.whole
         UNION ALL
         SELECT s.id, {FULL_TEXT_RANK}, 1 FROM search_index s
         WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
-          AND (SELECT count(*) FROM titled) < %(offset)s + %(limit)s
+          AND (SELECT count(*) FROM titled t WHERE t.whole) < %(offset)s + %(limit)s
           AND {FULL_TEXT_MATCH} AND NOT {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
     ), {PAGE_SQL}
 """
