@@ -143,6 +143,29 @@ def _rows(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+# -- what the viewer may find among messages -------------------------------------------------------
+
+# ``= ANY(ARRAY(...))`` lets PostgreSQL combine the viewer's rooms (idx_room_messages_room_id) with the
+# words (idx_room_messages_content_fts) before it reads a single row.
+ROOM_MESSAGES_FROM = f"""
+    FROM room_messages m
+    WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
+      AND m.message_type = 'message'
+      AND m.room_id = ANY(ARRAY(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = %(viewer)s))
+"""
+DIRECT_MESSAGES_FROM = f"""
+    FROM messages m
+    WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
+      AND (m.from_user = %(viewer)s OR m.to_user = %(viewer)s)
+      AND m.to_user IS NOT NULL
+"""
+
+
+def _count_sql(source: str) -> str:
+    """The number of messages of ``source`` (a FROM ... WHERE), up to COUNT_LIMIT + 1."""
+    return f"(SELECT count(*) FROM (SELECT 1 {source} LIMIT %(count_limit)s + 1) AS found)"
+
+
 # -- entities (search_index) -------------------------------------------------------------------------
 
 FULL_TEXT_MATCH = f"s.search_vector @@ {ENTITY_QUERY}"
@@ -161,6 +184,8 @@ PAGE_SQL = f"""
         LIMIT %(limit)s OFFSET %(offset)s
     )
     SELECT (SELECT json_object_agg(c.kind, c.n) FROM counts c WHERE c.n > 0),
+           CASE WHEN %(messages)s THEN {_count_sql(ROOM_MESSAGES_FROM)} END,
+           CASE WHEN %(messages)s THEN {_count_sql(DIRECT_MESSAGES_FROM)} END,
            s.entity_type, s.entity_id, s.title,
            ts_headline('veza_fr', s.title, {ENTITY_QUERY}, %(title_options)s),
            ts_headline('veza_fr', s.content, {ENTITY_QUERY}, %(options)s),
@@ -229,11 +254,14 @@ NEAR_SQL = f"""
 """
 
 
-def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: int):
+def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: int, viewer: User | None = None):
     """The number of matches of every type (up to COUNT_LIMIT + 1) and one page of ``kinds``, in one
-    statement; only the page's rows get headlines (``ts_headline`` re-parses the text)."""
+    statement; only the page's rows get headlines (``ts_headline`` re-parses the text). With a
+    ``viewer``, the counts include the messages they can read."""
     params = {
         "q": q,
+        "messages": viewer is not None,
+        "viewer": viewer.pk if viewer is not None else None,
         "types": list(ENTITY_TYPES),
         "kinds": list(kinds),
         "limit": limit,
@@ -245,6 +273,7 @@ def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: i
     }
     rows = _rows(sql, params)
     counts = rows[0][0] or {}
+    message_counts = {ROOM_MESSAGE: rows[0][1], DIRECT_MESSAGE: rows[0][2]} if viewer is not None else {}
     hits = [
         Hit(
             kind,
@@ -255,40 +284,13 @@ def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: i
             float(rank),
             title_html=highlighted(title_html),
         )
-        for _, kind, entity_id, title, title_html, snippet, rank in rows
+        for _, _, _, kind, entity_id, title, title_html, snippet, rank in rows
         if kind is not None
     ]
-    return counts, hits
+    return counts, message_counts, hits
 
 
 # -- messages the viewer can read --------------------------------------------------------------------
-
-# ``= ANY(ARRAY(...))`` lets PostgreSQL combine the viewer's rooms (idx_room_messages_room_id) with the
-# words (idx_room_messages_content_fts) before it reads a single row.
-ROOM_MESSAGES_FROM = f"""
-    FROM room_messages m
-    WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
-      AND m.message_type = 'message'
-      AND m.room_id = ANY(ARRAY(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = %(viewer)s))
-"""
-DIRECT_MESSAGES_FROM = f"""
-    FROM messages m
-    WHERE to_tsvector('french', m.content) @@ {MESSAGE_QUERY}
-      AND (m.from_user = %(viewer)s OR m.to_user = %(viewer)s)
-      AND m.to_user IS NOT NULL
-"""
-
-
-def _count_sql(source: str) -> str:
-    """The number of messages of ``source`` (a FROM ... WHERE), up to COUNT_LIMIT + 1."""
-    return f"(SELECT count(*) FROM (SELECT 1 {source} LIMIT %(count_limit)s + 1) AS found)"
-
-
-def _message_counts(viewer: User, q: str) -> dict[str, int]:
-    sql = f"SELECT {_count_sql(ROOM_MESSAGES_FROM)}, {_count_sql(DIRECT_MESSAGES_FROM)}"
-    rooms, direct = _rows(sql, {"q": q, "viewer": viewer.pk, "count_limit": COUNT_LIMIT})[0]
-    return {ROOM_MESSAGE: rooms, DIRECT_MESSAGE: direct}
-
 
 # One page of messages, newest first, with the counts of both kinds in the same statement: the page's
 # kind is counted from the matches it reads anyway to find the newest.
@@ -373,23 +375,25 @@ def _messages(kind: str, viewer: User, q: str, *, limit: int, offset: int) -> tu
 def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Results:
     """One page of results of ``type`` (every entity type when None), with the count of every type.
 
-    ``text`` must have gone through ``clean_query``. Runs at most three queries, whatever the page size.
+    ``text`` must have gone through ``clean_query``. Runs at most two queries, whatever the page size.
     """
     results = Results(query=text, type=type, page=page, page_size=page_size)
     if not WORD.search(text):
         return results
     offset = (page - 1) * page_size
     kinds = ENTITY_TYPES if type is None else (type,) if type in ENTITY_TYPES else ()
-    counts, results.hits = _entities(FULL_TEXT_SQL, text, kinds, limit=page_size, offset=offset)
+    # Message counts come with the entities' unless a message tab counts and pages its kind itself.
+    reader = viewer if viewer.is_authenticated and type not in MESSAGE_TYPES else None
+    counts, message_counts, results.hits = _entities(
+        FULL_TEXT_SQL, text, kinds, limit=page_size, offset=offset, viewer=reader
+    )
     if not counts:
-        counts, results.hits = _entities(NEAR_SQL, text, kinds, limit=page_size, offset=offset)
+        counts, _, results.hits = _entities(NEAR_SQL, text, kinds, limit=page_size, offset=offset)
         results.near = bool(counts)
-    results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES}
+    results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES} | message_counts
     if viewer.is_authenticated and type in MESSAGE_TYPES:
-        counts, results.hits = _messages(type, viewer, text, limit=page_size, offset=offset)
-        results.counts.update(counts)
-    elif viewer.is_authenticated:
-        results.counts.update(_message_counts(viewer, text))
+        message_counts, results.hits = _messages(type, viewer, text, limit=page_size, offset=offset)
+        results.counts.update(message_counts)
     results.capped = {kind for kind, count in results.counts.items() if count > COUNT_LIMIT}
     results.counts = {kind: min(count, COUNT_LIMIT) for kind, count in results.counts.items()}
     return results

@@ -219,9 +219,14 @@ def test_a_list_of_results_runs_a_constant_number_of_queries(api, django_assert_
         ProductFactory(name=f"Groove kit {n}")
     viewer = UserFactory()
     api.force_authenticate(viewer)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(1):
         body = found(api, "groove", page_size=50)
     assert len(body["results"]) == 50
+    for kind in ("message", "direct_message"):  # the entities' counts, then the messages' page
+        with django_assert_max_num_queries(2):
+            found(api, "groove", type=kind)
+    with django_assert_max_num_queries(2):  # no match: near spellings
+        assert found(api, "grove")["near"] is True
 
 
 # -- permissions ------------------------------------------------------------------------------------
