@@ -84,20 +84,20 @@ class Results:
     hits: list[Hit] = field(default_factory=list)
     near: bool = False  # found by near spelling, not by full-text search
 
-    @property
-    def total(self) -> int:
-        if self.type is None:
-            return sum(self.counts.get(kind, 0) for kind in ENTITY_TYPES)
-        return self.counts.get(self.type, 0)
+    def count_of(self, kind: str | None) -> tuple[int, bool]:
+        """The number of results of ``kind`` (of every entity type when None), and whether there are
+        more than that (some type has more than COUNT_LIMIT)."""
+        kinds = ENTITY_TYPES if kind is None else (kind,)
+        return sum(self.counts.get(k, 0) for k in kinds), bool(self.capped.intersection(kinds))
 
     @property
-    def total_capped(self) -> bool:
-        """True when ``total`` is a lower bound (some type has more than COUNT_LIMIT matches)."""
-        return bool(self.capped & (set(ENTITY_TYPES) if self.type is None else {self.type}))
+    def total(self) -> int:
+        return self.count_of(self.type)[0]
 
     @property
     def has_next(self) -> bool:
-        return self.page * self.page_size < self.total
+        """Whether the next page has results: pages stop at the first COUNT_LIMIT."""
+        return self.page * self.page_size < min(self.total, COUNT_LIMIT)
 
 
 def clean_query(text: str | None) -> str:
@@ -170,8 +170,9 @@ def _count_sql(source: str) -> str:
 
 FULL_TEXT_MATCH = f"s.search_vector @@ {ENTITY_QUERY}"
 FULL_TEXT_RANK = f"ts_rank_cd(s.search_vector, {ENTITY_QUERY})"
-# The query matched by the title's words alone (weight A; idx_search_index_title_words).
-TITLE_MATCH = f"ts_filter(s.search_vector, '{{a}}') @@ {ENTITY_QUERY}"
+# The title's words (weight A; idx_search_index_title_words) hold what the query looks for: its words
+# without the excluded ones (``querytree``), NULL (never) when it only excludes words.
+TITLE_MATCH = f"ts_filter(s.search_vector, '{{a}}') @@ NULLIF(querytree({ENTITY_QUERY}), 'T')::tsquery"
 NEAR_MATCH = "veza_fold(%(q)s) <%% veza_fold(s.title)"
 NEAR_RANK = "word_similarity(veza_fold(%(q)s), veza_fold(s.title))"
 
@@ -200,9 +201,10 @@ PAGE_SQL = f"""
 # - a query with at most FEW matches takes its counts and its page from the probe;
 # - a more common one counts each type up to COUNT_LIMIT + 1 matches (idx_search_index_type_vector)
 #   and ranks the entities whose title matches (tier 0); the others (tier 1) are read and ranked only
-#   when the title matches do not fill the page, so the first page of a word found in thousands of
-#   descriptions reads only the few hundred titles that hold it.
-# Either way, title matches come first, best ``ts_rank_cd`` first.
+#   when the title matches do not fill the page. Each tier reads at most COUNT_LIMIT + 1 rows: beyond
+#   that (a word in most titles), the page ranks the first ones read. Pages stop at COUNT_LIMIT results.
+# Either way, title matches come first, best ``ts_rank_cd`` first, and no step reads more than
+# COUNT_LIMIT + 1 rows, however common the words.
 FULL_TEXT_SQL = f"""
     WITH probe AS MATERIALIZED (
         SELECT s.id, s.entity_type, {FULL_TEXT_RANK} AS rank,
@@ -226,16 +228,18 @@ FULL_TEXT_SQL = f"""
         SELECT s.id, {FULL_TEXT_RANK} AS rank, {FULL_TEXT_MATCH} AS whole FROM search_index s
         WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
           AND {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
+        LIMIT %(count_limit)s + 1
     ), ranked AS (
         SELECT p.id, p.rank, p.tier FROM probe p
         WHERE (SELECT yes FROM few) AND p.entity_type = ANY(%(kinds)s)
         UNION ALL
         SELECT t.id, t.rank, 0 FROM titled t WHERE t.whole
         UNION ALL
-        SELECT s.id, {FULL_TEXT_RANK}, 1 FROM search_index s
-        WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
-          AND (SELECT count(*) FROM titled t WHERE t.whole) < %(offset)s + %(limit)s
-          AND {FULL_TEXT_MATCH} AND NOT {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
+        (SELECT s.id, {FULL_TEXT_RANK}, 1 FROM search_index s
+         WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
+           AND (SELECT count(*) FROM titled t WHERE t.whole) < %(offset)s + %(limit)s
+           AND {FULL_TEXT_MATCH} AND ({TITLE_MATCH}) IS NOT TRUE AND s.entity_type = ANY(%(kinds)s)
+         LIMIT %(count_limit)s + 1)
     ), {PAGE_SQL}
 """
 
@@ -312,19 +316,20 @@ ROOM_MESSAGES_PAGE_SQL = f"""
 """
 DIRECT_MESSAGES_PAGE_SQL = f"""
     WITH found AS MATERIALIZED (
-        SELECT m.id, m.from_user, m.to_user, m.content, m.timestamp {DIRECT_MESSAGES_FROM}
+        SELECT m.id, m.timestamp {DIRECT_MESSAGES_FROM}
     ), page AS (
-        SELECT f.* FROM found f ORDER BY f.id DESC LIMIT %(limit)s OFFSET %(offset)s
+        SELECT f.id, f.timestamp FROM found f ORDER BY f.id DESC LIMIT %(limit)s OFFSET %(offset)s
     )
     SELECT {_count_sql(ROOM_MESSAGES_FROM)}, (SELECT count(*) FROM found),
-           page.id, sender.username, peer.username, page.timestamp,
-           ts_headline('french', page.content, {MESSAGE_QUERY}, %(options)s)
+           m.id, sender.username, peer.username, m.timestamp,
+           ts_headline('french', m.content, {MESSAGE_QUERY}, %(options)s)
     FROM (SELECT 1) AS one
     LEFT JOIN (page
-               JOIN users sender ON sender.id = page.from_user
+               JOIN messages m ON m.id = page.id AND m.timestamp = page.timestamp
+               JOIN users sender ON sender.id = m.from_user
                JOIN users peer
-                 ON peer.id = CASE WHEN page.from_user = %(viewer)s THEN page.to_user ELSE page.from_user END) ON true
-    ORDER BY page.id DESC
+                 ON peer.id = CASE WHEN m.from_user = %(viewer)s THEN m.to_user ELSE m.from_user END) ON true
+    ORDER BY m.id DESC
 """
 
 
@@ -375,7 +380,8 @@ def _messages(kind: str, viewer: User, q: str, *, limit: int, offset: int) -> tu
 def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Results:
     """One page of results of ``type`` (every entity type when None), with the count of every type.
 
-    ``text`` must have gone through ``clean_query``. Runs at most two queries, whatever the page size.
+    ``text`` must have gone through ``clean_query``. Runs one query (two for a message tab), and one
+    more for near spellings when nothing matches the words, whatever the page size.
     """
     results = Results(query=text, type=type, page=page, page_size=page_size)
     if not WORD.search(text):
@@ -389,7 +395,7 @@ def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, p
     )
     if not counts:
         counts, _, results.hits = _entities(NEAR_SQL, text, kinds, limit=page_size, offset=offset)
-        results.near = bool(counts)
+        results.near = bool(counts) and type not in MESSAGE_TYPES  # message tabs show exact matches
     results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES} | message_counts
     if viewer.is_authenticated and type in MESSAGE_TYPES:
         message_counts, results.hits = _messages(type, viewer, text, limit=page_size, offset=offset)

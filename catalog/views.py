@@ -144,14 +144,9 @@ def search(request: HttpRequest) -> HttpResponse:
     text, kind = form.cleaned_data["q"], form.cleaned_data["type"] or None
     found = search_selectors.search(viewer=request.user, text=text, type=kind, page=form.cleaned_data["page"] or 1)
     tabs = [
-        {
-            "type": tab,
-            "label": label,
-            "count": found.total if tab is None else found.counts.get(tab),
-            "more": found.total_capped if tab is None else tab in found.capped,
-            "active": tab == kind,
-        }
+        {"type": tab, "label": label, "count": count, "more": more, "active": tab == kind}
         for tab, label in SEARCH_TABS
         if tab is None or tab in found.counts
+        for count, more in [found.count_of(tab)]
     ]
     return render(request, "catalog/search.html", {"form": form, "query": text, "found": found, "tabs": tabs})

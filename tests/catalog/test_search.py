@@ -21,6 +21,15 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/search"
 
 
+@pytest.fixture(autouse=True, params=["one pass", "bounded"])
+def search_path(request, monkeypatch):
+    """Every test runs both ways a search can go: the matches read in one pass (a query with few
+    matches), and bounded counts with title-first tiers (a common query)."""
+    if request.param == "bounded":
+        monkeypatch.setattr(search, "FEW", 0)
+    return request.param
+
+
 def found(api, q, **params):
     response = api.get(URL, {"q": q, **params})
     assert response.status_code == 200, response.content
@@ -197,7 +206,74 @@ def test_counts_stop_at_the_limit_and_say_so(api, monkeypatch, client):
 def test_an_excluded_word_in_the_description_excludes_a_title_match(api):
     ProductFactory(name="Guitare", description="Avec sa basse")
     ProductFactory(name="Guitare seule", description="Rien d'autre")
-    assert titles(api, "guitare -basse") == ["Guitare seule"]
+    ProductFactory(name="Ukulélé", description="Comme une guitare")
+    assert titles(api, "guitare -basse") == ["Guitare seule", "Ukulélé"]
+
+
+def test_titles_come_first_for_phrases_and_alternatives(api):
+    ProductFactory(name="Pack", description="Un album jazz complet")
+    ProductFactory(name="Album jazz", description="Vinyle")
+    ProductFactory(name="Jazz album", description="Pas la phrase dans le titre")
+    assert titles(api, '"album jazz"') == ["Album jazz", "Pack"]
+    ProductFactory(name="Basse", description="Quatre cordes")
+    ProductFactory(name="Kit", description="Guitare et basse")
+    assert titles(api, "ukulele or basse")[:1] == ["Basse"]
+    assert set(titles(api, "ukulele or basse")) == {"Basse", "Kit"}
+
+
+def test_a_query_that_only_excludes_words_has_no_title_tier(api):
+    ProductFactory(name="Rock", description="Du rock")
+    ProductFactory(name="Concert", description="Un concert")
+    ProductFactory(name="Folk", description="Rien")
+    assert set(titles(api, "-rock", type="product")) == {"Concert", "Folk"}
+    # "concert or not rock": the title tier would hold every title without "rock"; there is none.
+    assert titles(api, "concert or -rock", type="product")[0] == "Concert"
+
+
+def test_a_count_at_the_limit_is_exact(api, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    for n in range(3):
+        ProductFactory(name=f"Synth {n}")
+    body = found(api, "synth")
+    assert body["counts"]["product"] == 3 and body["capped"] == []
+
+
+def test_pages_stop_at_the_limit_whatever_the_counts(api, monkeypatch, client):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    for n in range(5):
+        ProductFactory(name=f"Synth {n}")
+        TrackFactory(title=f"Synth {n}")
+    body = found(api, "synth", page_size=2)
+    assert body["count"] == 6 and body["capped"] == ["product", "track"]
+    second = found(api, "synth", page_size=2, page=2)
+    assert len(second["results"]) == 2 and second["next"] is None
+    # The "All" tab counts every type, whichever tab is open.
+    page = client.get("/search", {"q": "synth", "type": "track"}).content.decode()
+    assert 'All <span class="count">6+</span>' in page
+    assert 'Tracks <span class="count">3+</span>' in page
+
+
+def test_direct_message_counts_stop_at_the_limit(api, monkeypatch):
+    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    viewer, peer = UserFactory(), UserFactory()
+    for n in range(5):
+        MessageFactory(sender=viewer, recipient=peer, content=f"synth numéro {n}")
+    api.force_authenticate(viewer)
+    for kind in (None, "direct_message"):
+        body = found(api, "synth", **({"type": kind} if kind else {}))
+        assert body["counts"]["direct_message"] == 3 and "direct_message" in body["capped"]
+    assert len(found(api, "synth", type="direct_message")["results"]) == 5
+
+
+def test_a_message_tab_shows_exact_matches_even_when_entities_are_near(api):
+    viewer = UserFactory()
+    room = RoomFactory(name="studio")
+    RoomMemberFactory(room=room, user=viewer)
+    RoomMessageFactory(room=room, user=viewer, content="on répète mardi")
+    TrackFactory(title="Mardis")
+    api.force_authenticate(viewer)
+    body = found(api, "mardi", type="message")
+    assert body["near"] is False and [hit["type"] for hit in body["results"]] == ["message"]
 
 
 def test_snippets_highlight_matches_and_escape_user_content(api):
@@ -305,11 +381,7 @@ def test_message_search_uses_the_full_text_indexes():
             "SELECT %s, %s, 'message numéro ' || n FROM generate_series(1, 3000) n",
             [viewer.pk, peer.pk],
         )
-        cursor.execute(
-            "INSERT INTO search_index (entity_type, entity_id, search_vector) "
-            "SELECT 'track', n, to_tsvector('simple', 'piste ' || n) FROM generate_series(1, 3000) n"
-        )
-        cursor.execute("ANALYZE room_messages; ANALYZE messages; ANALYZE search_index")
+        cursor.execute("ANALYZE room_messages; ANALYZE messages")
         cursor.execute("SET LOCAL enable_seqscan = off")
         plans = {}
         for name, source in (("room", search.ROOM_MESSAGES_FROM), ("direct", search.DIRECT_MESSAGES_FROM)):
@@ -317,11 +389,6 @@ def test_message_search_uses_the_full_text_indexes():
             plans[name] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.FULL_TEXT_MATCH}", {"q": "x"})
         plans["index"] = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(
-            f"EXPLAIN SELECT count(*) FROM search_index s WHERE s.entity_type = 'track' AND {search.FULL_TEXT_MATCH}",
-            {"q": "x"},
-        )
-        plans["one type"] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.TITLE_MATCH}", {"q": "x"})
         plans["title"] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.NEAR_MATCH}", {"q": "x"})
@@ -330,7 +397,6 @@ def test_message_search_uses_the_full_text_indexes():
     # Each partition holds its own copy of idx_messages_content_fts.
     assert "Index Cond: (to_tsvector('french'::regconfig, content) @@" in plans["direct"], plans["direct"]
     assert "idx_search_index_type_vector" in plans["index"], plans["index"]
-    assert "Index Cond: (((entity_type)::text = 'track'::text) AND (search_vector @@" in plans["one type"]
     assert "idx_search_index_title_words" in plans["title"], plans["title"]
     assert "idx_search_index_title_trgm" in plans["near"], plans["near"]
 
