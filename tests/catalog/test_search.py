@@ -347,6 +347,39 @@ def test_room_messages_are_found_only_by_members(api):
     assert "band-private" not in str(found(api, "band"))
 
 
+@pytest.mark.parametrize(
+    "q",
+    ["-rien", "lundi or -rien", '"répétitions commencent"', "répétitions -mardi", "lundi répétition"],
+)
+def test_no_kind_of_query_reaches_messages_of_other_rooms(api, q):
+    mine, other = RoomFactory(name="mine"), RoomFactory(name="other")
+    member = RoomMemberFactory(room=mine).user
+    RoomMemberFactory(room=other)
+    RoomMessageFactory(room=mine, user=member, content="Les répétitions commencent lundi")
+    RoomMessageFactory(room=other, content="Les répétitions commencent lundi")
+    api.force_authenticate(member)
+    body = found(api, q, type="message")
+    assert body["counts"]["message"] == 1
+    assert [hit["title"].split(" · ")[0] for hit in body["results"]] == ["mine"]
+
+
+def test_room_scoped_words_keep_positions_and_odd_lexemes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT veza_room_words(7, %s::tsvector)::text, "
+            "veza_rooms_query(ARRAY[7, 8], websearch_to_tsquery('french', %s))::text, "
+            "veza_room_words(7, to_tsvector('french', %s))"
+            " @@ veza_rooms_query(ARRAY[7], websearch_to_tsquery('french', %s)),"
+            "veza_room_words(7, to_tsvector('french', %s))"
+            " @@ veza_rooms_query(ARRAY[8], websearch_to_tsquery('french', %s))",
+            [r"'it''s':1 'a\\b':2A 'x':3", '"album jazz" -basse', "album jazz", '"album jazz"', "album", "-basse"],
+        )
+        words, query, same_room, other_room = cursor.fetchone()
+    assert words == r"'7:' '7:a\\b':2A '7:it''s':1 '7:x':3"
+    assert query == "'7:album' <-> '7:jazz' & !'7:bass' | '8:album' <-> '8:jazz' & !'8:bass'"
+    assert same_room is True and other_room is False
+
+
 def test_direct_messages_are_found_only_by_their_two_participants(api):
     alice, bob, eve = UserFactory(username="alice"), UserFactory(username="bob"), UserFactory(username="eve")
     MessageFactory(sender=alice, recipient=bob, content="Le concert est à vingt heures")
@@ -393,7 +426,7 @@ def test_message_search_uses_the_full_text_indexes():
         plans["title"] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute(f"EXPLAIN SELECT count(*) FROM search_index s WHERE {search.NEAR_MATCH}", {"q": "x"})
         plans["near"] = "\n".join(row[0] for row in cursor.fetchall())
-    assert "idx_room_messages_content_fts" in plans["room"], plans["room"]
+    assert "idx_room_messages_room_words" in plans["room"], plans["room"]
     # Each partition holds its own copy of idx_messages_content_fts.
     assert "Index Cond: (to_tsvector('french'::regconfig, content) @@" in plans["direct"], plans["direct"]
     assert "idx_search_index_type_vector" in plans["index"], plans["index"]
