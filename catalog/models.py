@@ -80,8 +80,16 @@ class SearchIndex(models.Model):
             one_of("entity_type", EntityType, name="ck_search_index_entity_type"),
         ]
         indexes = [
-            # Full-text matches, of every type or of one (btree_gin): counts per type stop early.
-            GinIndex(fields=["entity_type", "search_vector"], name="idx_search_index_type_vector"),
+            GinIndex(fields=["search_vector"], name="idx_search_index_search_vector"),
+            # One per type, so that counting a type's matches reads only that type's.
+            *(
+                GinIndex(
+                    fields=["search_vector"],
+                    condition=models.Q(entity_type=kind),
+                    name=f"idx_search_index_{kind}_words",
+                )
+                for kind in EntityType.values
+            ),
             models.Index(fields=["indexed_at"], name="idx_search_index_indexed_at"),
         ]
 

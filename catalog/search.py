@@ -34,8 +34,8 @@ TYPES = ENTITY_TYPES + MESSAGE_TYPES
 MAX_QUERY_LENGTH = 200
 # Matches are counted exactly up to this number per type; beyond it a count reads "1,000+".
 COUNT_LIMIT = 1000
-# Queries with at most this many matches are counted and ranked in one pass over them.
-FEW = 200
+# Queries with at most this many matches in all are ranked in one pass over them.
+FEW = 1000
 PAGE_SIZE = 20
 AUTOCOMPLETE_LIMIT = 8
 
@@ -200,33 +200,29 @@ PAGE_SQL = f"""
     ORDER BY page.tier, page.rank DESC, page.id
 """
 
-# Full-text search, in one of two ways decided inside the statement by ``probe`` (at most FEW + 1
-# matches, read in one pass with their tier and rank):
-# - a query with at most FEW matches takes its counts and its page from the probe;
-# - a more common one counts each type up to COUNT_LIMIT + 1 matches (idx_search_index_type_vector)
-#   and ranks the entities whose title matches (tier 0); the others (tier 1) are read and ranked only
-#   when the title matches do not fill the page. Each tier reads at most COUNT_LIMIT + 1 rows: beyond
-#   that (a word in most titles), the page ranks the first ones read. Pages stop at COUNT_LIMIT results.
-# Either way, title matches come first, best ``ts_rank_cd`` first, and no step reads more than
-# COUNT_LIMIT + 1 rows, however common the words.
+
+def _count_of_type(kind: str) -> str:
+    assert kind.isidentifier()  # our own constants, written into the SQL so its partial index is used
+    return f"""
+        SELECT '{kind}' AS kind, (SELECT count(*) FROM (
+            SELECT 1 FROM search_index s WHERE s.entity_type = '{kind}' AND {FULL_TEXT_MATCH}
+            LIMIT %(count_limit)s + 1) AS found) AS n
+    """
+
+
+# Full-text search. Each type's matches are counted up to COUNT_LIMIT + 1, each through its own
+# partial index (idx_search_index_<type>_words). Then, in one of two ways:
+# - when there are at most FEW matches in all, they are read and ranked in one pass;
+# - otherwise the entities whose title matches are ranked (tier 0), and the others (tier 1) are read
+#   and ranked only when the title matches do not fill the page. Each tier reads at most
+#   COUNT_LIMIT + 1 rows: beyond that (a word in most titles), the page ranks the first ones read.
+# Either way, title matches come first, best ``ts_rank_cd`` first; pages stop at COUNT_LIMIT results
+# and no step reads more than COUNT_LIMIT + 1 rows, however common the words.
 FULL_TEXT_SQL = f"""
-    WITH probe AS MATERIALIZED (
-        SELECT s.id, s.entity_type, {FULL_TEXT_RANK} AS rank,
-               CASE WHEN {TITLE_MATCH} THEN 0 ELSE 1 END AS tier
-        FROM search_index s
-        WHERE {FULL_TEXT_MATCH}
-        LIMIT %(few)s + 1
+    WITH counts AS MATERIALIZED (
+        {" UNION ALL ".join(_count_of_type(kind) for kind in ENTITY_TYPES)}
     ), few AS MATERIALIZED (
-        SELECT count(*) <= %(few)s AS yes FROM probe
-    ), counts AS MATERIALIZED (
-        SELECT k.kind,
-               CASE WHEN (SELECT yes FROM few) THEN (SELECT count(*) FROM probe p WHERE p.entity_type = k.kind)
-               ELSE (SELECT count(*) FROM (
-                        SELECT 1 FROM search_index s
-                        WHERE s.entity_type = k.kind AND {FULL_TEXT_MATCH}
-                        LIMIT %(count_limit)s + 1) AS found)
-               END AS n
-        FROM unnest(%(types)s::text[]) AS k(kind)
+        SELECT sum(c.n) <= %(few)s AS yes FROM counts c
     ), titled AS MATERIALIZED (
         -- The whole query is checked on these rows only (an excluded word may be in the description).
         SELECT s.id, {FULL_TEXT_RANK} AS rank, {FULL_TEXT_MATCH} AS whole FROM search_index s
@@ -234,8 +230,10 @@ FULL_TEXT_SQL = f"""
           AND {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
         LIMIT %(count_limit)s + 1
     ), ranked AS (
-        SELECT p.id, p.rank, p.tier FROM probe p
-        WHERE (SELECT yes FROM few) AND p.entity_type = ANY(%(kinds)s)
+        SELECT s.id, {FULL_TEXT_RANK} AS rank, CASE WHEN {TITLE_MATCH} THEN 0 ELSE 1 END AS tier
+        FROM search_index s
+        WHERE (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
+          AND {FULL_TEXT_MATCH} AND s.entity_type = ANY(%(kinds)s)
         UNION ALL
         SELECT t.id, t.rank, 0 FROM titled t WHERE t.whole
         UNION ALL

@@ -429,7 +429,7 @@ def test_message_search_uses_the_full_text_indexes():
     assert "idx_room_messages_room_words" in plans["room"], plans["room"]
     # Each partition holds its own copy of idx_messages_content_fts.
     assert "Index Cond: (to_tsvector('french'::regconfig, content) @@" in plans["direct"], plans["direct"]
-    assert "idx_search_index_type_vector" in plans["index"], plans["index"]
+    assert "idx_search_index_search_vector" in plans["index"], plans["index"]
     assert "idx_search_index_title_words" in plans["title"], plans["title"]
     assert "idx_search_index_title_trgm" in plans["near"], plans["near"]
 

@@ -260,7 +260,15 @@ INDEXES = {
     "idx_tracks_genre": ("tracks", "INDEX", "(genre)"),
     "idx_tracks_duration": ("tracks", "INDEX", "(duration)"),
     "idx_tracks_search": ("tracks", "INDEX", "(genre, artist, album)"),
-    "idx_search_index_type_vector": ("search_index", "USING gin", "(entity_type, search_vector)"),
+    "idx_search_index_search_vector": ("search_index", "USING gin", "(search_vector)"),
+    **{
+        f"idx_search_index_{kind}_words": (
+            "search_index",
+            "USING gin",
+            f"(search_vector) WHERE ((entity_type)::text = '{kind}'",
+        )
+        for kind in ("user", "room", "track", "product", "listing")
+    },
     "idx_search_index_title_words": ("search_index", "USING gin", "(ts_filter(search_vector, '{a}'::\"char\"[]))"),
 }
 
