@@ -180,26 +180,6 @@ TITLE_MATCH = f"ts_filter(s.search_vector, '{{a}}') @@ NULLIF(querytree({ENTITY_
 NEAR_MATCH = "veza_fold(%(q)s) <%% veza_fold(s.title)"
 NEAR_RANK = "word_similarity(veza_fold(%(q)s), veza_fold(s.title))"
 
-# The page's rows, ranked ``rank`` within ``tier``, then everything shown for them. ``counts`` (a CTE
-# with ``kind`` and ``n``) and ``ranked`` (``id``, ``rank``, ``tier``) come before it.
-PAGE_SQL = f"""
-    page AS (
-        SELECT r.id, r.rank, r.tier FROM ranked r
-        ORDER BY r.tier, r.rank DESC, r.id
-        LIMIT %(limit)s OFFSET %(offset)s
-    )
-    SELECT (SELECT json_object_agg(c.kind, c.n) FROM counts c WHERE c.n > 0),
-           CASE WHEN %(messages)s THEN {_count_sql(ROOM_MESSAGES_FROM)} END,
-           CASE WHEN %(messages)s THEN {_count_sql(DIRECT_MESSAGES_FROM)} END,
-           s.entity_type, s.entity_id, s.title,
-           ts_headline('veza_fr', s.title, {ENTITY_QUERY}, %(title_options)s),
-           ts_headline('veza_fr', s.content, {ENTITY_QUERY}, %(options)s),
-           page.rank
-    FROM (SELECT 1) AS one
-    LEFT JOIN (page JOIN search_index s ON s.id = page.id) ON true
-    ORDER BY page.tier, page.rank DESC, page.id
-"""
-
 
 def _count_of_type(kind: str) -> str:
     assert kind.isidentifier()  # our own constants, written into the SQL so its partial index is used
@@ -210,24 +190,31 @@ def _count_of_type(kind: str) -> str:
     """
 
 
-# Full-text search. Each type's matches are counted up to COUNT_LIMIT + 1, each through its own
-# partial index (idx_search_index_<type>_words). Then, in one of two ways:
+# The whole search of entities, in one statement. Each type's full-text matches are counted up to
+# COUNT_LIMIT + 1, each through its own partial index (idx_search_index_<type>_words). Then:
 # - when there are at most FEW matches in all, they are read and ranked in one pass;
 # - otherwise the entities whose title matches are ranked (tier 0), and the others (tier 1) are read
 #   and ranked only when the title matches do not fill the page. Each tier reads at most
-#   COUNT_LIMIT + 1 rows: beyond that (a word in most titles), the page ranks the first ones read.
-# Either way, title matches come first, best ``ts_rank_cd`` first; pages stop at COUNT_LIMIT results
-# and no step reads more than COUNT_LIMIT + 1 rows, however common the words.
-FULL_TEXT_SQL = f"""
+#   COUNT_LIMIT + 1 rows: beyond that (a word in most titles), the page ranks the first ones read;
+# - when nothing matches, titles of near spelling (trigram word similarity) are counted and ranked.
+# Title matches come first, best ``ts_rank_cd`` first; pages stop at COUNT_LIMIT results, and no step
+# reads more than COUNT_LIMIT + 1 rows, however common the words. Only the page's rows get headlines
+# (``ts_headline`` re-parses the text).
+SEARCH_SQL = f"""
     WITH counts AS MATERIALIZED (
         {" UNION ALL ".join(_count_of_type(kind) for kind in ENTITY_TYPES)}
     ), few AS MATERIALIZED (
-        SELECT sum(c.n) <= %(few)s AS yes FROM counts c
+        SELECT sum(c.n) <= %(few)s AS yes, sum(c.n) = 0 AS nothing FROM counts c
     ), titled AS MATERIALIZED (
         -- The whole query is checked on these rows only (an excluded word may be in the description).
         SELECT s.id, {FULL_TEXT_RANK} AS rank, {FULL_TEXT_MATCH} AS whole FROM search_index s
         WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
           AND {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
+        LIMIT %(count_limit)s + 1
+    ), near AS MATERIALIZED (
+        SELECT s.id, s.entity_type, CASE WHEN s.entity_type = ANY(%(kinds)s) THEN {NEAR_RANK} END AS rank
+        FROM search_index s
+        WHERE (SELECT nothing FROM few) AND {NEAR_MATCH}
         LIMIT %(count_limit)s + 1
     ), ranked AS (
         SELECT s.id, {FULL_TEXT_RANK} AS rank, CASE WHEN {TITLE_MATCH} THEN 0 ELSE 1 END AS tier
@@ -242,33 +229,36 @@ FULL_TEXT_SQL = f"""
            AND (SELECT count(*) FROM titled t WHERE t.whole) < %(offset)s + %(limit)s
            AND {FULL_TEXT_MATCH} AND ({TITLE_MATCH}) IS NOT TRUE AND s.entity_type = ANY(%(kinds)s)
          LIMIT %(count_limit)s + 1)
-    ), {PAGE_SQL}
+        UNION ALL
+        SELECT n.id, n.rank, 0 FROM near n WHERE n.rank IS NOT NULL
+    ), page AS (
+        SELECT r.id, r.rank, r.tier FROM ranked r
+        ORDER BY r.tier, r.rank DESC, r.id
+        LIMIT %(limit)s OFFSET %(offset)s
+    )
+    SELECT (SELECT json_object_agg(c.kind, c.n) FROM counts c WHERE c.n > 0),
+           (SELECT json_object_agg(n.entity_type, n.n)
+            FROM (SELECT entity_type, count(*) AS n FROM near GROUP BY entity_type) n),
+           CASE WHEN %(messages)s THEN {_count_sql(ROOM_MESSAGES_FROM)} END,
+           CASE WHEN %(messages)s THEN {_count_sql(DIRECT_MESSAGES_FROM)} END,
+           s.entity_type, s.entity_id, s.title,
+           ts_headline('veza_fr', s.title, {ENTITY_QUERY}, %(title_options)s),
+           ts_headline('veza_fr', s.content, {ENTITY_QUERY}, %(options)s),
+           page.rank
+    FROM (SELECT 1) AS one
+    LEFT JOIN (page JOIN search_index s ON s.id = page.id) ON true
+    ORDER BY page.tier, page.rank DESC, page.id
 """
 
-# Near spellings (trigram similarity of titles): few matches, each read once to count and rank it.
-NEAR_SQL = f"""
-    WITH matches AS MATERIALIZED (
-        SELECT s.id, s.entity_type,
-               CASE WHEN s.entity_type = ANY(%(kinds)s) THEN {NEAR_RANK} END AS rank
-        FROM search_index s
-        WHERE {NEAR_MATCH}
-    ), counts AS MATERIALIZED (
-        SELECT m.entity_type AS kind, least(count(*), %(count_limit)s + 1) AS n FROM matches m GROUP BY 1
-    ), ranked AS (
-        SELECT m.id, m.rank, 0 AS tier FROM matches m WHERE m.rank IS NOT NULL
-    ), {PAGE_SQL}
-"""
 
-
-def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: int, viewer: User | None = None):
-    """The number of matches of every type (up to COUNT_LIMIT + 1) and one page of ``kinds``, in one
-    statement; only the page's rows get headlines (``ts_headline`` re-parses the text). With a
-    ``viewer``, the counts include the messages they can read."""
+def _entities(q: str, kinds: tuple[str, ...], *, limit: int, offset: int, viewer: User | None = None):
+    """The number of matches of every type (up to COUNT_LIMIT + 1, those of near spellings when
+    nothing matches the words, then ``near`` is True) and one page of ``kinds``. With a ``viewer``, the
+    counts include the messages they can read."""
     params = {
         "q": q,
         "messages": viewer is not None,
         "viewer": viewer.pk if viewer is not None else None,
-        "types": list(ENTITY_TYPES),
         "kinds": list(kinds),
         "limit": limit,
         "offset": offset,
@@ -277,9 +267,10 @@ def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: i
         "options": HEADLINE,
         "title_options": TITLE_HEADLINE,
     }
-    rows = _rows(sql, params)
-    counts = rows[0][0] or {}
-    message_counts = {ROOM_MESSAGE: rows[0][1], DIRECT_MESSAGE: rows[0][2]} if viewer is not None else {}
+    rows = _rows(SEARCH_SQL, params)
+    full_text, near = rows[0][0], rows[0][1]
+    counts = full_text or near or {}
+    message_counts = {ROOM_MESSAGE: rows[0][2], DIRECT_MESSAGE: rows[0][3]} if viewer is not None else {}
     hits = [
         Hit(
             kind,
@@ -290,10 +281,10 @@ def _entities(sql: str, q: str, kinds: tuple[str, ...], *, limit: int, offset: i
             float(rank),
             title_html=highlighted(title_html),
         )
-        for _, _, _, kind, entity_id, title, title_html, snippet, rank in rows
+        for *_, kind, entity_id, title, title_html, snippet, rank in rows
         if kind is not None
     ]
-    return counts, message_counts, hits
+    return counts, not full_text and bool(near), message_counts, hits
 
 
 # -- messages the viewer can read --------------------------------------------------------------------
@@ -382,8 +373,8 @@ def _messages(kind: str, viewer: User, q: str, *, limit: int, offset: int) -> tu
 def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, page_size: int = PAGE_SIZE) -> Results:
     """One page of results of ``type`` (every entity type when None), with the count of every type.
 
-    ``text`` must have gone through ``clean_query``. Runs one query (two for a message tab), and one
-    more for near spellings when nothing matches the words, whatever the page size.
+    ``text`` must have gone through ``clean_query``. Runs one query (two for a message tab), whatever
+    the page size.
     """
     results = Results(query=text, type=type, page=page, page_size=page_size)
     if not WORD.search(text):
@@ -392,12 +383,8 @@ def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, p
     kinds = ENTITY_TYPES if type is None else (type,) if type in ENTITY_TYPES else ()
     # Message counts come with the entities' unless a message tab counts and pages its kind itself.
     reader = viewer if viewer.is_authenticated and type not in MESSAGE_TYPES else None
-    counts, message_counts, results.hits = _entities(
-        FULL_TEXT_SQL, text, kinds, limit=page_size, offset=offset, viewer=reader
-    )
-    if not counts:
-        counts, _, results.hits = _entities(NEAR_SQL, text, kinds, limit=page_size, offset=offset)
-        results.near = bool(counts) and type not in MESSAGE_TYPES  # message tabs show exact matches
+    counts, near, message_counts, results.hits = _entities(text, kinds, limit=page_size, offset=offset, viewer=reader)
+    results.near = near and type not in MESSAGE_TYPES  # message tabs show exact matches
     results.counts = {kind: counts.get(kind, 0) for kind in ENTITY_TYPES} | message_counts
     if viewer.is_authenticated and type in MESSAGE_TYPES:
         message_counts, results.hits = _messages(type, viewer, text, limit=page_size, offset=offset)
