@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import psycopg
 from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
@@ -43,10 +44,23 @@ START, STOP = "\x02", "\x03"
 HEADLINE = f'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
 TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 
-# The French and English readings of the text (catalog/migrations/0003_search.py).
-ENTITY_QUERY = "veza_query(%(q)s)"
-# Messages use the schema's index expression, ``to_tsvector('french', content)``.
-MESSAGE_QUERY = "websearch_to_tsquery('french', %(q)s)"
+# What was typed, read once per statement (the ``query`` CTE that starts each of them), so that a
+# prepared statement's plan never re-reads it row by row:
+# - ``words``: its French and English readings, for entities (catalog/migrations/0003_search.py);
+# - ``title_words``: what it looks for, without excluded words (``querytree``), NULL when it only
+#   excludes words; entities whose title holds it come first;
+# - ``message_words``: for messages, the schema's index expression ``to_tsvector('french', content)``;
+# - ``folded``: accents and case folded, for near spellings of titles.
+QUERY_CTE = """
+    query AS MATERIALIZED (
+        SELECT veza_query(%(q)s) AS words,
+               NULLIF(querytree(veza_query(%(q)s)), 'T')::tsquery AS title_words,
+               websearch_to_tsquery('french', %(q)s) AS message_words,
+               veza_fold(%(q)s) AS folded
+    )
+"""
+ENTITY_QUERY = "(SELECT query.words FROM query)"
+MESSAGE_QUERY = "(SELECT query.message_words FROM query)"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 WORD = re.compile(r"\w+")
 
@@ -137,8 +151,23 @@ def _entity_url(kind: str, entity_id: int, title: str) -> str:
     return reverse("marketplace:listing", args=[entity_id])
 
 
+class _PreparedCursor(psycopg.Cursor):
+    """Binds parameters on the server and prepares every statement on its connection: PostgreSQL
+    plans a search statement (about 2 ms for the entities' one) on its first runs only, then keeps a
+    generic plan. Each statement reads what was typed once (``QUERY_CTE``), so that plan never
+    re-reads it row by row."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 def _rows(sql: str, params: dict) -> list[tuple]:
-    with connection.cursor() as cursor:
+    """Runs ``sql`` as a prepared statement, through Django's cursor wrapper (query logging,
+    execute wrappers, error translation)."""
+    connection.ensure_connection()
+    raw = _PreparedCursor(connection.connection)
+    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -174,11 +203,10 @@ def _count_sql(source: str) -> str:
 
 FULL_TEXT_MATCH = f"s.search_vector @@ {ENTITY_QUERY}"
 FULL_TEXT_RANK = f"ts_rank_cd(s.search_vector, {ENTITY_QUERY})"
-# The title's words (weight A; idx_search_index_title_words) hold what the query looks for: its words
-# without the excluded ones (``querytree``), NULL (never) when it only excludes words.
-TITLE_MATCH = f"ts_filter(s.search_vector, '{{a}}') @@ NULLIF(querytree({ENTITY_QUERY}), 'T')::tsquery"
-NEAR_MATCH = "veza_fold(%(q)s) <%% veza_fold(s.title)"
-NEAR_RANK = "word_similarity(veza_fold(%(q)s), veza_fold(s.title))"
+# The title's words (weight A; idx_search_index_title_words) hold what the query looks for.
+TITLE_MATCH = "ts_filter(s.search_vector, '{a}') @@ (SELECT query.title_words FROM query)"
+NEAR_MATCH = "(SELECT query.folded FROM query) <%% veza_fold(s.title)"
+NEAR_RANK = "word_similarity((SELECT query.folded FROM query), veza_fold(s.title))"
 
 
 def _count_of_type(kind: str) -> str:
@@ -201,7 +229,7 @@ def _count_of_type(kind: str) -> str:
 # reads more than COUNT_LIMIT + 1 rows, however common the words. Only the page's rows get headlines
 # (``ts_headline`` re-parses the text).
 SEARCH_SQL = f"""
-    WITH counts AS MATERIALIZED (
+    WITH {QUERY_CTE}, counts AS MATERIALIZED (
         {" UNION ALL ".join(_count_of_type(kind) for kind in ENTITY_TYPES)}
     ), few AS MATERIALIZED (
         SELECT sum(c.n) <= %(few)s AS yes, sum(c.n) = 0 AS nothing FROM counts c
@@ -209,10 +237,10 @@ SEARCH_SQL = f"""
         -- The whole query is checked on these rows only (an excluded word may be in the description).
         SELECT s.id, {FULL_TEXT_RANK} AS rank, {FULL_TEXT_MATCH} AS whole FROM search_index s
         WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
-          AND {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s)
+          AND {TITLE_MATCH} AND s.entity_type = ANY(%(kinds)s::text[])
         LIMIT %(count_limit)s + 1
     ), near AS MATERIALIZED (
-        SELECT s.id, s.entity_type, CASE WHEN s.entity_type = ANY(%(kinds)s) THEN {NEAR_RANK} END AS rank
+        SELECT s.id, s.entity_type, CASE WHEN s.entity_type = ANY(%(kinds)s::text[]) THEN {NEAR_RANK} END AS rank
         FROM search_index s
         WHERE (SELECT nothing FROM few) AND {NEAR_MATCH}
         LIMIT %(count_limit)s + 1
@@ -220,14 +248,14 @@ SEARCH_SQL = f"""
         SELECT s.id, {FULL_TEXT_RANK} AS rank, CASE WHEN {TITLE_MATCH} THEN 0 ELSE 1 END AS tier
         FROM search_index s
         WHERE (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
-          AND {FULL_TEXT_MATCH} AND s.entity_type = ANY(%(kinds)s)
+          AND {FULL_TEXT_MATCH} AND s.entity_type = ANY(%(kinds)s::text[])
         UNION ALL
         SELECT t.id, t.rank, 0 FROM titled t WHERE t.whole
         UNION ALL
         (SELECT s.id, {FULL_TEXT_RANK}, 1 FROM search_index s
          WHERE NOT (SELECT yes FROM few) AND cardinality(%(kinds)s::text[]) > 0
            AND (SELECT count(*) FROM titled t WHERE t.whole) < %(offset)s + %(limit)s
-           AND {FULL_TEXT_MATCH} AND ({TITLE_MATCH}) IS NOT TRUE AND s.entity_type = ANY(%(kinds)s)
+           AND {FULL_TEXT_MATCH} AND ({TITLE_MATCH}) IS NOT TRUE AND s.entity_type = ANY(%(kinds)s::text[])
          LIMIT %(count_limit)s + 1)
         UNION ALL
         SELECT n.id, n.rank, 0 FROM near n WHERE n.rank IS NOT NULL
@@ -292,7 +320,7 @@ def _entities(q: str, kinds: tuple[str, ...], *, limit: int, offset: int, viewer
 # One page of messages, newest first, with the counts of both kinds in the same statement: the page's
 # kind is counted from the matches it reads anyway to find the newest.
 ROOM_MESSAGES_PAGE_SQL = f"""
-    WITH found AS MATERIALIZED (
+    WITH {QUERY_CTE}, found AS MATERIALIZED (
         SELECT m.id {ROOM_MESSAGES_FROM}
     ), page AS (
         SELECT f.id FROM found f ORDER BY f.id DESC LIMIT %(limit)s OFFSET %(offset)s
@@ -308,7 +336,7 @@ ROOM_MESSAGES_PAGE_SQL = f"""
     ORDER BY m.id DESC
 """
 DIRECT_MESSAGES_PAGE_SQL = f"""
-    WITH found AS MATERIALIZED (
+    WITH {QUERY_CTE}, found AS MATERIALIZED (
         SELECT m.id, m.timestamp {DIRECT_MESSAGES_FROM}
     ), page AS (
         SELECT f.id, f.timestamp FROM found f ORDER BY f.id DESC LIMIT %(limit)s OFFSET %(offset)s
@@ -413,15 +441,17 @@ def autocomplete(*, text: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Hit]:
     if query is None:
         return []
     sql = """
+        WITH prefix AS MATERIALIZED (SELECT to_tsquery('veza_simple', %(prefix)s) AS words)
         SELECT s.entity_type, s.entity_id, s.title
         FROM search_index s
-        WHERE s.search_vector @@ to_tsquery('veza_simple', %(prefix)s)
-        ORDER BY ts_rank_cd(s.search_vector, to_tsquery('veza_simple', %(prefix)s)) DESC, length(s.title), s.id
+        WHERE s.search_vector @@ (SELECT prefix.words FROM prefix)
+        ORDER BY ts_rank_cd(s.search_vector, (SELECT prefix.words FROM prefix)) DESC, length(s.title), s.id
         LIMIT %(limit)s
     """
     rows = _rows(sql, {"prefix": query, "limit": limit})
     if not rows:
         sql = f"""
+            WITH {QUERY_CTE}
             SELECT s.entity_type, s.entity_id, s.title FROM search_index s
             WHERE {NEAR_MATCH} ORDER BY {NEAR_RANK} DESC, s.id LIMIT %(limit)s
         """

@@ -155,7 +155,9 @@ def _database_config(url: str) -> dict:
         # The pool checks a connection before lending it: one that broke while idle (PostgreSQL restarted,
         # the network went away) is replaced instead of failing a request.
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"connect_timeout": 5, **_pool_options(), **options},
+        # Django binds parameters on the client, which never prepares; the search's statements bind on
+        # the server and are prepared on each connection (catalog/search.py), which this enables.
+        "OPTIONS": {"connect_timeout": 5, "prepare_threshold": 5, **_pool_options(), **options},
     }
 
 
