@@ -23,6 +23,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from psycopg.types.numeric import Int8Dumper
 
 from accounts.models import User
 from catalog.models import EntityType
@@ -63,6 +64,7 @@ ENTITY_QUERY = "(SELECT query.words FROM query)"
 MESSAGE_QUERY = "(SELECT query.message_words FROM query)"
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 WORD = re.compile(r"\w+")
+NEGATION = re.compile(r"(?<!\w)-+(?=(\w|\"))?")
 
 
 class QueryError(ValueError):
@@ -117,6 +119,9 @@ class Results:
 def clean_query(text: str | None) -> str:
     """The search text without control characters and extra spaces; QueryError if it is too long."""
     text = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split())
+    # A dash that starts a word excludes it ("--word" is "not not word": PostgreSQL nests at most 32
+    # negations); one is enough, and one followed by no word excludes nothing.
+    text = NEGATION.sub(lambda match: "-" if match.group(1) else " ", text)
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
     return text
@@ -156,6 +161,12 @@ class _PreparedCursor(psycopg.Cursor):
     plans a search statement (about 2 ms for the entities' one) on its first runs only, then keeps a
     generic plan. Each statement reads what was typed once (``QUERY_CTE``), so that plan never
     re-reads it row by row."""
+
+    def __init__(self, connection, **kwargs):
+        super().__init__(connection, **kwargs)
+        # Every integer as bigint: one plan whatever the numbers' sizes, and no smallint arithmetic
+        # (psycopg sends a small int as int2, and ``offset + limit`` would overflow past 32767).
+        self.adapters.register_dumper(int, Int8Dumper)
 
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)

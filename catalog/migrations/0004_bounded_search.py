@@ -33,6 +33,10 @@ class Migration(migrations.Migration):
             )
             for kind in KINDS
         ),
+        # A build that failed half-way leaves an invalid index: it is dropped before building again.
+        migrations.RunSQL(
+            "DROP INDEX CONCURRENTLY IF EXISTS idx_search_index_title_words;", reverse_sql=migrations.RunSQL.noop
+        ),
         migrations.RunSQL(
             "CREATE INDEX CONCURRENTLY idx_search_index_title_words ON search_index "
             "USING gin (ts_filter(search_vector, '{a}'));",

@@ -10,19 +10,25 @@ in each room) instead of combining the rooms' 50,000 messages with the word's ma
 ``idx_room_messages_content_fts`` stays: it serves searches across all rooms (the console).
 
 Lexemes are rewritten in their text form, where they are quoted and a quote inside one is doubled.
+The migration can be run again after a failure half-way (the index is built concurrently, outside a
+transaction).
 """
 
 from django.db import migrations
 
 FUNCTIONS_SQL = r"""
-CREATE FUNCTION veza_room_words(room bigint, words tsvector) RETURNS tsvector
+-- Lexemes that would pass PostgreSQL's limit (2046 bytes) once prefixed are left out.
+CREATE OR REPLACE FUNCTION veza_room_words(room bigint, words tsvector) RETURNS tsvector
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN (regexp_replace(words::text, '''((?:[^'']|'''')*)''', '''' || room || ':\1''', 'g')
+RETURN (regexp_replace(
+            ts_delete(words, ARRAY(SELECT w.lexeme FROM unnest(words) AS w
+                                   WHERE octet_length(w.lexeme) > 2045 - octet_length(room::text)))::text,
+            '''((?:[^'']|'''')*)''', '''' || room || ':\1''', 'g')
         || ' ''' || room || ':''')::tsvector;
 
 -- Parallel restricted: a search among someone's rooms reads a few posting lists, and PostgreSQL, which
 -- cannot tell how many rows a query built at run time matches, would otherwise start workers for it.
-CREATE FUNCTION veza_rooms_query(rooms bigint[], query tsquery) RETURNS tsquery
+CREATE OR REPLACE FUNCTION veza_rooms_query(rooms bigint[], query tsquery) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL RESTRICTED
 RETURN (
     SELECT coalesce(string_agg(
@@ -49,6 +55,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(FUNCTIONS_SQL, reverse_sql=FUNCTIONS_REVERSE_SQL),
+        # A build that failed half-way leaves an invalid index: it is dropped before building again.
+        migrations.RunSQL(
+            "DROP INDEX CONCURRENTLY IF EXISTS idx_room_messages_room_words;", reverse_sql=migrations.RunSQL.noop
+        ),
         migrations.RunSQL(
             "CREATE INDEX CONCURRENTLY idx_room_messages_room_words ON room_messages "
             "USING gin (veza_room_words(room_id, to_tsvector('french', content))) WHERE message_type = 'message';",

@@ -352,6 +352,7 @@ def test_room_messages_are_found_only_by_members(api):
     ["-rien", "lundi or -rien", '"répétitions commencent"', "répétitions -mardi", "lundi répétition"],
 )
 def test_no_kind_of_query_reaches_messages_of_other_rooms(api, q):
+    """The room-scoped index (rooms/migrations/0004_room_words.py) and the room check after it."""
     mine, other = RoomFactory(name="mine"), RoomFactory(name="other")
     member = RoomMemberFactory(room=mine).user
     RoomMemberFactory(room=other)
@@ -361,6 +362,48 @@ def test_no_kind_of_query_reaches_messages_of_other_rooms(api, q):
     body = found(api, q, type="message")
     assert body["counts"]["message"] == 1
     assert [hit["title"].split(" · ")[0] for hit in body["results"]] == ["mine"]
+
+
+def test_a_message_with_a_word_too_long_to_scope_is_kept_and_found_by_its_other_words(api):
+    room = RoomFactory(name="studio")
+    member = RoomMemberFactory(room=room).user
+    for content in ("guitare " + "a" * 2044, "guitare " + "é" * 1022, "guitare " + "b" * 2047):
+        api.force_authenticate(member)
+        response = api.post(f"/api/v1/rooms/{room.pk}/messages/", {"content": content}, format="json")
+        assert response.status_code == 201, response.content
+    assert found(api, "guitare", type="message")["counts"]["message"] == 3
+
+
+def test_a_viewer_without_rooms_finds_no_room_messages(api):
+    RoomMessageFactory(content="guitare")
+    api.force_authenticate(UserFactory())
+    body = found(api, "guitare", type="message")
+    assert body["counts"]["message"] == 0 and body["results"] == []
+
+
+def test_deep_pages_answer(api):
+    ProductFactory(name="Synth")
+    body = found(api, "synth", page=1000, page_size=50)
+    assert body["results"] == [] and body["next"] is None
+
+
+def test_generic_plans_find_what_custom_plans_find(api):
+    """Search statements are prepared; PostgreSQL may keep a generic plan after five runs."""
+    viewer = UserFactory()
+    room = RoomFactory(name="studio")
+    RoomMemberFactory(room=room, user=viewer)
+    RoomMessageFactory(room=room, user=viewer, content="Répétition guitare mardi")
+    ProductFactory(name="Guitare folk", description="Six cordes")
+    ProductFactory(name="Basse", description="Pour accompagner une guitare")
+    MessageFactory(sender=viewer, recipient=UserFactory(), content="ta guitare est prête")
+    api.force_authenticate(viewer)
+    queries = [("guitare", None), ("guitare", "message"), ("guitare", "direct_message"), ("guitarre", None)]
+    expected = [found(api, q, **({"type": kind} if kind else {})) for q, kind in queries]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    for _ in range(2):
+        assert [found(api, q, **({"type": kind} if kind else {})) for q, kind in queries] == expected
+    assert expected[0]["counts"]["product"] == 2 and expected[3]["near"] is True
 
 
 def test_room_scoped_words_keep_positions_and_odd_lexemes():
@@ -537,6 +580,8 @@ def test_rebuild_restores_a_damaged_index_and_can_resume():
         "emoji 🎸",
         "x" * 200,
         "mot " * 50,
+        "-" * 40 + "guitare",
+        "guitare " + "-" * 60 + " -" * 40,
     ],
 )
 def test_hostile_queries_are_answered_without_error(api, q):
