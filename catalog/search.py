@@ -54,10 +54,11 @@ TITLE_HEADLINE = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
 # - ``folded``: accents and case folded, for near spellings of titles.
 QUERY_CTE = """
     query AS MATERIALIZED (
-        SELECT veza_query(%(q)s) AS words,
-               NULLIF(querytree(veza_query(%(q)s)), 'T')::tsquery AS title_words,
+        SELECT typed.words,
+               NULLIF(querytree(typed.words), 'T')::tsquery AS title_words,
                websearch_to_tsquery('french', %(q)s) AS message_words,
                veza_fold(%(q)s) AS folded
+        FROM (SELECT veza_query(%(q)s) AS words) AS typed
     )
 """
 ENTITY_QUERY = "(SELECT query.words FROM query)"
