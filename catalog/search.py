@@ -3,13 +3,16 @@
 Entities are found through ``search_index`` (kept by PostgreSQL triggers, see
 ``catalog/migrations/0003_search.py``), which holds only what anyone may find: active users, public
 rooms, tracks of public files, active products and listings. Messages are searched where they live,
-through the schema's French GIN indexes on ``messages.content`` and ``room_messages.content``, and only
-among those the viewer can read (rooms they belong to, their own direct messages).
+only among those the viewer can read: direct messages through the schema's French GIN index on
+``messages.content``, room messages through a room-scoped French GIN index on ``room_messages.content``
+(``rooms/migrations/0004_room_words.py``) that holds each message's words under its room.
 
 Text analysis: French and English stemmers and plain words, all without accents, weighted A (title or
-name), B (artist, album, category, names), C (body); queries go through ``websearch_to_tsquery`` and
-are ranked with ``ts_rank_cd``. When full-text search finds nothing, trigram similarity on titles
-finds near spellings. The user's text only ever travels as a query parameter.
+name), B (artist, album, category, names), C (body); queries go through ``websearch_to_tsquery``;
+entities whose title holds the words come first, each group ranked with ``ts_rank_cd``. When
+full-text search finds nothing, trigram similarity on titles finds near spellings. Counts stop at
+COUNT_LIMIT per type and no step reads more rows than that, however common the words. The user's text
+only ever travels as a query parameter.
 """
 
 from __future__ import annotations
@@ -119,10 +122,10 @@ class Results:
 
 def clean_query(text: str | None) -> str:
     """The search text without control characters and extra spaces; QueryError if it is too long."""
-    text = " ".join(CONTROL_CHARACTERS.sub(" ", text or "").split())
     # A dash that starts a word excludes it ("--word" is "not not word": PostgreSQL nests at most 32
     # negations); one is enough, and one followed by no word excludes nothing.
-    text = NEGATION.sub(lambda match: "-" if match.group(1) else " ", text)
+    text = NEGATION.sub(lambda match: "-" if match.group(1) else " ", CONTROL_CHARACTERS.sub(" ", text or ""))
+    text = " ".join(text.split())
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"Search text is limited to {MAX_QUERY_LENGTH} characters.")
     return text
