@@ -220,7 +220,9 @@ FULL_TEXT_MATCH = f"s.search_vector @@ {ENTITY_QUERY}"
 FULL_TEXT_RANK = f"ts_rank_cd(s.search_vector, {ENTITY_QUERY})"
 # The title's words (weight A; idx_search_index_title_words) hold what the query looks for.
 TITLE_MATCH = "ts_filter(s.search_vector, '{a}') @@ (SELECT query.title_words FROM query)"
-NEAR_MATCH = "(SELECT query.folded FROM query) <%% veza_fold(s.title)"
+# Written as the index's own operator (``%>``, the commutator of ``<%``): PostgreSQL then checks it
+# with the index alone instead of computing the similarity again on every row.
+NEAR_MATCH = "veza_fold(s.title) %%> (SELECT query.folded FROM query)"
 NEAR_RANK = "word_similarity((SELECT query.folded FROM query), veza_fold(s.title))"
 
 
