@@ -21,19 +21,26 @@ class Migration(migrations.Migration):
         ("catalog", "0003_search"),
     ]
 
+    # A build that failed half-way leaves an invalid index: each is dropped before it is built again.
     operations = [
         *(
-            AddIndexConcurrently(
-                model_name="searchindex",
-                index=GinIndex(
-                    condition=models.Q(entity_type=kind),
-                    fields=["search_vector"],
-                    name=f"idx_search_index_{kind}_words",
+            operation
+            for kind in KINDS
+            for operation in (
+                migrations.RunSQL(
+                    f"DROP INDEX CONCURRENTLY IF EXISTS idx_search_index_{kind}_words;",
+                    reverse_sql=migrations.RunSQL.noop,
+                ),
+                AddIndexConcurrently(
+                    model_name="searchindex",
+                    index=GinIndex(
+                        condition=models.Q(entity_type=kind),
+                        fields=["search_vector"],
+                        name=f"idx_search_index_{kind}_words",
+                    ),
                 ),
             )
-            for kind in KINDS
         ),
-        # A build that failed half-way leaves an invalid index: it is dropped before building again.
         migrations.RunSQL(
             "DROP INDEX CONCURRENTLY IF EXISTS idx_search_index_title_words;", reverse_sql=migrations.RunSQL.noop
         ),
