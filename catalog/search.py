@@ -210,7 +210,7 @@ DIRECT_MESSAGES_FROM = f"""
 
 
 def _count_sql(source: str) -> str:
-    """The number of messages of ``source`` (a FROM ... WHERE), up to COUNT_LIMIT + 1."""
+    """The number of rows of ``source`` (a FROM ... WHERE), up to COUNT_LIMIT + 1."""
     return f"(SELECT count(*) FROM (SELECT 1 {source} LIMIT %(count_limit)s + 1) AS found)"
 
 
@@ -228,11 +228,8 @@ NEAR_RANK = "word_similarity((SELECT query.folded FROM query), veza_fold(s.title
 
 def _count_of_type(kind: str) -> str:
     assert kind.isidentifier()  # our own constants, written into the SQL so its partial index is used
-    return f"""
-        SELECT '{kind}' AS kind, (SELECT count(*) FROM (
-            SELECT 1 FROM search_index s WHERE s.entity_type = '{kind}' AND {FULL_TEXT_MATCH}
-            LIMIT %(count_limit)s + 1) AS found) AS n
-    """
+    matches = f"FROM search_index s WHERE s.entity_type = '{kind}' AND {FULL_TEXT_MATCH}"
+    return f"SELECT '{kind}' AS kind, {_count_sql(matches)} AS n"
 
 
 # The whole search of entities, in one statement. Each type's full-text matches are counted up to
