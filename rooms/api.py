@@ -92,15 +92,16 @@ class RoomDetailView(APIView):
 
 
 class RoomJoinView(APIView):
-    @extend_schema(request=JoinSerializer, responses=MemberSerializer, tags=["rooms"])
+    @extend_schema(request=JoinSerializer, responses={200: MemberSerializer, **errors(429)}, tags=["rooms"])
     def post(self, request: Request, pk: int) -> Response:
-        """Join a public room, or a private one with its password (404 for a wrong password, as for no room)."""
+        """Join a public room, or a private one with its password (404 for a wrong password, as for no room).
+
+        Wrong passwords (and unknown rooms) are counted per user and room: past the limit, 429 with
+        ``Retry-After`` until the window ends.
+        """
         data = JoinSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        room = selectors.room_by_id(pk)
-        if room is None:
-            raise exceptions.NotFound("No such room, or a wrong password.")
-        member = services.room_join(user=request.user, room=room, password=data.validated_data["password"])
+        member = services.room_join_by_id(user=request.user, room_id=pk, password=data.validated_data["password"])
         return Response(MemberSerializer(member).data)
 
 

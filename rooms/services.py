@@ -13,6 +13,7 @@ from django.http import Http404
 
 from accounts.models import User
 from chat import dedup, realtime
+from rooms import selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from veza import metrics, ratelimit
 from veza.errors import Throttled
@@ -24,6 +25,10 @@ MANAGERS = (MemberRole.OWNER, MemberRole.ADMIN)
 
 class MessageRateLimited(Throttled):
     what = "messages"
+
+
+class RoomPasswordThrottled(Throttled):
+    what = "wrong passwords for this room"
 
 
 # --- payloads (what sockets receive) ---------------------------------------------------------
@@ -184,15 +189,48 @@ def _member_event(room: Room, user: User, kind: str) -> None:
                room=room.pk, user=user_payload(user))  # fmt: skip
 
 
+def _password_guess_key(user: User, room_id: int) -> str:
+    return f"{user.pk}:{room_id}"
+
+
+def _password_guess_check(user: User, room_id: int) -> None:
+    wait = ratelimit.retry_after(
+        "room-password", _password_guess_key(user, room_id), limit=settings.ROOM_PASSWORD_FAILURES
+    )
+    if wait:
+        raise RoomPasswordThrottled(wait)
+
+
+def _password_guess_failed(user: User, room_id: int) -> Http404:
+    ratelimit.hit("room-password", _password_guess_key(user, room_id), window=settings.ROOM_PASSWORD_WINDOW)
+    # The same answer as for a room that does not exist: private rooms stay invisible.
+    return Http404("No such room, or a wrong password.")
+
+
+def room_join_by_id(*, user: User, room_id: int, password: str = "") -> RoomMember:
+    """Join the room ``room_id`` (see :func:`room_join`). A room that does not exist counts as a wrong
+    password too, so a private room cannot be told from no room by when the 429 comes."""
+    room = selectors.room_by_id(room_id)
+    if room is None:
+        _password_guess_check(user, room_id)
+        raise _password_guess_failed(user, room_id)
+    return room_join(user=user, room=room, password=password)
+
+
 @transaction.atomic
 def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
-    """Join a public room, or a private room with its password. Joining twice changes nothing."""
+    """Join a public room, or a private room with its password. Joining twice changes nothing.
+
+    Wrong passwords are counted per (user, room): past ``ROOM_PASSWORD_FAILURES`` within
+    ``ROOM_PASSWORD_WINDOW`` seconds, :class:`RoomPasswordThrottled` (429) before the password is checked.
+    """
     existing = membership(user, room)
     if existing is not None:
         return existing
-    if room.is_private and not (room.password_hash and check_password(password or "", room.password_hash)):
-        # The same answer as for a room that does not exist: private rooms stay invisible.
-        raise Http404("No such room, or a wrong password.")
+    if room.is_private:
+        _password_guess_check(user, room.pk)
+        if not (room.password_hash and check_password(password or "", room.password_hash)):
+            raise _password_guess_failed(user, room.pk)
     try:
         with transaction.atomic():
             member = RoomMember.objects.create(room=room, user=user, role=MemberRole.MEMBER)

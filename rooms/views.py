@@ -12,6 +12,8 @@ from rooms import selectors, services
 from rooms.forms import JoinForm, RoomForm
 from rooms.models import MemberRole
 from rooms.serializers import RoomMessageSerializer
+from veza import ratelimit
+from veza.errors import Throttled
 
 HISTORY = 50
 
@@ -44,18 +46,21 @@ def room_new(request: HttpRequest) -> HttpResponse:
 def room_join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None, initial={"room": request.GET.get("room")})
     status = 200
+    wait = None
     if request.method == "POST" and form.is_valid():
-        room = selectors.room_by_id(form.cleaned_data["room"])
+        room_id = form.cleaned_data["room"]
         try:
-            if room is None:
-                raise Http404
-            services.room_join(user=request.user, room=room, password=form.cleaned_data["password"])
+            services.room_join_by_id(user=request.user, room_id=room_id, password=form.cleaned_data["password"])
         except Http404:
             form.add_error(None, "No such room, or a wrong password.")
             status = 404
+        except Throttled as exc:
+            form.add_error(None, str(exc))
+            wait = exc.wait
         else:
-            return redirect("rooms:room", pk=room.pk)
-    return render(request, "rooms/join.html", {"form": form}, status=status)
+            return redirect("rooms:room", pk=room_id)
+    response = render(request, "rooms/join.html", {"form": form}, status=status)
+    return ratelimit.throttled_response(response, wait) if wait else response
 
 
 @login_required

@@ -36,3 +36,10 @@ def hit(scope: str, value: str, *, window: int) -> int:
 
 def reset(scope: str, value: str) -> None:
     cache.delete(_key(scope, value))
+
+
+def throttled_response(response, wait: int):
+    """Make a page's ``response`` the answer to a throttled request: 429 with ``Retry-After``."""
+    response.status_code = 429
+    response["Retry-After"] = str(wait)
+    return response

@@ -254,9 +254,17 @@ LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
 # Chat messages (room and direct) a user may send within the window (seconds).
 CHAT_MESSAGES_PER_WINDOW = env.int("CHAT_MESSAGES_PER_WINDOW", default=20)
 CHAT_RATE_WINDOW = env.int("CHAT_RATE_WINDOW", default=10)
-# Accounts created per client IP within the window.
+# Sign-up attempts (successful or not, page and API) per client IP within the window, then 429.
 REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)
+# Account emails (password reset, email verification), each kind counted apart: mails sent to one account,
+# and requests from one client IP, within the window (seconds).
+ACCOUNT_MAILS_PER_ACCOUNT = env.int("ACCOUNT_MAILS_PER_ACCOUNT", default=3)
+ACCOUNT_MAIL_REQUESTS_PER_IP = env.int("ACCOUNT_MAIL_REQUESTS_PER_IP", default=10)
+ACCOUNT_MAIL_WINDOW = env.int("ACCOUNT_MAIL_WINDOW", default=3600)
+# Wrong passwords one user may try on one private room within the window (seconds), then 429.
+ROOM_PASSWORD_FAILURES = env.int("ROOM_PASSWORD_FAILURES", default=5)
+ROOM_PASSWORD_WINDOW = env.int("ROOM_PASSWORD_WINDOW", default=15 * 60)
 # Benchmarks only: serve /bench/tracks-values, the bare-Django baseline of bench/api.py (veza/benchmark.py).
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
