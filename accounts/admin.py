@@ -7,9 +7,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts import selectors, services, tokens
+from accounts import selectors, services, tokens, views
+from accounts.forms import ConsoleLoginForm
 from accounts.models import AuditLog, RefreshToken, Role, User
 from veza.moderation import ModerationAdmin, moderation_action, switch_actions
+
+# The console's own login obeys the login rule of every way in (accounts.login_guard): same per-account
+# and per-IP counters, and 429 with Retry-After once a limit is used up.
+admin.site.login_form = ConsoleLoginForm
+admin.site.login = views.console_login(admin.site.login)
 
 
 @admin.register(User)
@@ -19,10 +25,12 @@ class UserAdmin(ModerationAdmin):
     search_fields = ("username", "email", "first_name", "last_name")
     date_hierarchy = "created_at"
     ordering = ("username",)
-    readonly_fields = ("last_login", "created_at", "updated_at")
+    # The avatar is shown, never edited (an avatar is an image its owner uploads); only a super admin edits
+    # an email address (services.user_moderate refuses the rest, even in a crafted POST). No password field.
+    readonly_fields = ("avatar_image", "last_login", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("username", "email", "role", "is_active", "is_verified")}),
-        ("Profile", {"fields": ("first_name", "last_name", "bio", "avatar")}),
+        ("Profile", {"fields": ("first_name", "last_name", "bio", "avatar_image")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
     actions = ("deactivate", "reactivate", "mark_verified")
@@ -31,7 +39,16 @@ class UserAdmin(ModerationAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.has_perm("accounts.change_user_role"):
             fields.append("role")
+        if not request.user.is_superuser:
+            fields.append("email")
         return fields
+
+    @admin.display(description="avatar")
+    def avatar_image(self, obj: User) -> str:
+        url = obj.avatar_url
+        if not url:
+            return "—"
+        return format_html('<img src="{}" alt="" width="96" height="96" style="object-fit: cover">', url)
 
     def has_change_permission(self, request, obj=None):
         """Admins moderate users; only a super admin edits a super admin."""

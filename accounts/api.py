@@ -45,9 +45,10 @@ class RegisterView(PublicEndpoint):
     @extend_schema(request=RegisterSerializer, responses={201: PrivateUserSerializer, **errors(429)}, tags=["auth"])
     def post(self, request: Request) -> Response:
         """Create an account; a verification link is emailed to the address."""
+        services.registration_attempt(ip=client_ip(request))  # counted before validation: failures cost too
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data, ip=client_ip(request))
+        user = services.user_register(**data.validated_data)
         return Response(PrivateUserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -85,21 +86,22 @@ class RefreshView(PublicEndpoint):
 class LogoutView(APIView):
     permission_classes = (permissions.AllowAny,)
 
-    @extend_schema(request=LogoutSerializer, responses={204: None}, tags=["auth"])
+    @extend_schema(request=LogoutSerializer, responses={204: None, **errors(401)}, tags=["auth"])
     def post(self, request: Request) -> Response:
-        """Revoke a refresh token, or with ``all`` every refresh token of the account."""
+        """Revoke a refresh token, or with ``all`` every refresh token of the account.
+
+        Signed in, only a refresh token of your own is revoked: another account's answers 401
+        ``token_not_valid`` (as an unknown token does) and stays valid.
+        """
         data = LogoutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = request.user if request.user.is_authenticated else None
         raw = data.validated_data.get("refresh")
         if raw:
-            try:
-                owner = tokens.token_revoke(raw=raw)
+            try:  # an authenticated caller revokes only a token of their own; anyone else's is left alone
+                user = tokens.token_revoke(raw=raw, caller=user)
             except tokens.TokenRejected as exc:
                 raise InvalidToken(str(exc)) from exc
-            if user is not None and owner.pk != user.pk:
-                raise InvalidToken()
-            user = owner
         if data.validated_data["all"]:
             if user is None:
                 raise exceptions.NotAuthenticated()

@@ -1,17 +1,17 @@
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 
 from accounts.models import User
+from accounts.selectors import user_for_login
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    """Log in with the username or the email address, both case-insensitive."""
+    """Log in with the username or the email address, compared as :func:`accounts.selectors.fold` says
+    (NFKC, then casefold): the same lookup decides whose login counter a failure counts against."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        identifier = username.strip()
-        user = User.objects.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).first()
+        user = user_for_login(username)
         if user is None:
             # Spend the time of a hash anyway so an unknown account cannot be told apart by timing.
             User().set_password(password)

@@ -1,4 +1,9 @@
+from urllib.parse import urlsplit
+
 from django import forms
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -30,11 +35,19 @@ class SignupForm(forms.Form):
         return data
 
 
-class LoginForm(AuthenticationForm):
-    """Username or email; failures are throttled per account and per IP (services.user_authenticate)."""
+class GuardedLoginMixin:
+    """Checks the credentials through ``services.user_authenticate``: the login rule of every way in
+    (:mod:`accounts.login_guard`), with its per-account and per-IP limits.
 
-    username = forms.CharField(label="Username or email", max_length=255)
-    throttled = False
+    ``throttle_wait`` holds the seconds to wait when the attempt was refused for the limits (the view
+    answers 429 with ``Retry-After``), else None.
+    """
+
+    throttle_wait: int | None = None
+
+    @property
+    def throttled(self) -> bool:
+        return self.throttle_wait is not None
 
     def clean(self):
         identifier = self.cleaned_data.get("username")
@@ -45,11 +58,45 @@ class LoginForm(AuthenticationForm):
                     request=self.request, identifier=identifier, password=password, ip=client_ip(self.request)
                 )
             except Throttled as exc:
-                self.throttled = True
+                self.throttle_wait = exc.wait
                 raise forms.ValidationError(str(exc), code="throttled") from exc
             except services.InvalidCredentials as exc:
                 raise forms.ValidationError(services.InvalidCredentials.message, code="invalid_login") from exc
+            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class LoginForm(GuardedLoginMixin, AuthenticationForm):
+    """The login page: username or email."""
+
+    username = forms.CharField(label="Username or email", max_length=255)
+
+
+class ConsoleLoginForm(GuardedLoginMixin, AdminAuthenticationForm):
+    """The moderation console's login (``/admin/login/``): the same rule, then staff only."""
+
+    username = forms.CharField(label="Username or email", max_length=255)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, with links built on ``SITE_URL`` (never on the request's Host header) and at
+    most ``ACCOUNT_MAILS_PER_ACCOUNT`` mails per account per ``ACCOUNT_MAIL_WINDOW`` (past it, nothing is
+    sent and the page answers as always)."""
+
+    def get_users(self, email):
+        return [user for user in super().get_users(email) if services.mail_allowed(kind="password-reset", user=user)]
+
+    def save(self, **kwargs):
+        site = urlsplit(settings.SITE_URL)
+        kwargs.update(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            extra_email_context={
+                **(kwargs.get("extra_email_context") or {}),
+                "site_url": settings.SITE_URL.rstrip("/"),
+            },
+        )
+        return super().save(**kwargs)
 
 
 class ProfileForm(forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib.auth import hashers
@@ -38,6 +39,15 @@ SUPER_ADMIN_PERMISSIONS = frozenset(
         "marketplace.delete_listing",
     }
 )
+
+# Where accounts.services.user_set_avatar stores avatars: avatars/<user id>/<random>.<extension>.
+STORED_AVATAR = re.compile(r"avatars/\d+/\w+\.(jpg|png|webp|gif)", re.ASCII)
+
+
+def is_stored_avatar(value: str | None) -> bool:
+    """Whether ``value`` names an avatar image uploaded to Veza's storage (never an external URL)."""
+    return bool(value) and STORED_AVATAR.fullmatch(value) is not None
+
 
 username_validator = RegexValidator(
     r"^[\w.-]+\Z",
@@ -167,10 +177,10 @@ class User(AbstractBaseUser):
 
     @property
     def avatar_url(self) -> str | None:
-        if not self.avatar:
+        """The URL of the avatar image Veza stores; None without one, or for a value that is not an image
+        Veza stored (an external URL left by the earlier platform is never shown)."""
+        if not is_stored_avatar(self.avatar):
             return None
-        if self.avatar.startswith(("http://", "https://", "/")):
-            return self.avatar
         from django.core.files.storage import default_storage
 
         return default_storage.url(self.avatar)

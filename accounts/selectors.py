@@ -1,5 +1,7 @@
 """Reads of accounts."""
 
+import unicodedata
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
@@ -46,3 +48,38 @@ def audited_tables() -> list[str]:
             [r"trigger\_audit\_%"],
         )
         return [name for (name,) in cursor.fetchall()]
+
+
+def fold(identifier: str) -> str:
+    """How a login identifier is compared: NFKC, then case folded (one rule for usernames and emails).
+
+    ``ALICE``, ``alice`` and the fullwidth ``alice`` (U+FF41...) fold to the same string.
+    """
+    return unicodedata.normalize("NFKC", identifier.strip()).casefold()
+
+
+def user_for_login(identifier: str) -> User | None:
+    """The account a login identifier names: the user whose username or email folds like it (:func:`fold`).
+
+    The database narrows the candidates through the ``lower()`` indexes (``idx_users_username``,
+    ``idx_users_email``), with the identifier folded and as typed (NFKC); Python then keeps those whose
+    username or email folds exactly like the identifier. Usernames are stored in NFKC (Django normalizes
+    them at sign-up), so every spelling that folds alike finds the same account. Should two accounts fold
+    alike (names created before this rule), the one spelled exactly as typed wins, else the oldest.
+    Deactivated accounts are found too: the caller decides what they may do.
+    """
+    if not identifier or not identifier.strip():
+        return None
+    key = fold(identifier)
+    typed = unicodedata.normalize("NFKC", identifier.strip())
+    spellings = sorted({key, typed.lower()})
+    found = (
+        User.objects.annotate(folded_username=Lower("username"), folded_email=Lower("email"))
+        .filter(Q(folded_username__in=spellings) | Q(folded_email__in=spellings))
+        .order_by("pk")[:10]
+    )
+    candidates = [user for user in found if key in (fold(user.username), fold(user.email))]
+    if not candidates:
+        return None
+    exact = [user for user in candidates if typed.lower() in (user.username.lower(), user.email.lower())]
+    return (exact or candidates)[0]

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 
-from accounts import tokens
-from accounts.models import Role, User
+from accounts import login_guard, selectors, tokens
+from accounts.models import Role, User, is_stored_avatar
 from media.inspect import inspect_image
 from veza import ratelimit
 from veza.errors import Throttled
@@ -27,18 +27,17 @@ logger = logging.getLogger(__name__)
 VERIFY_SALT = "accounts.email-verification"
 
 
-class LoginThrottled(Throttled):
-    what = "failed logins"
+# The login rule lives in accounts.login_guard; its errors are part of this module's interface too.
+LoginThrottled = login_guard.LoginThrottled
+InvalidCredentials = login_guard.InvalidCredentials
 
 
 class RegistrationThrottled(Throttled):
-    what = "sign-ups from this address"
+    what = "sign-up attempts from this address"
 
 
-class InvalidCredentials(Exception):
-    """Unknown account, wrong password or inactive account: one answer for all three."""
-
-    message = "Unable to log in with the given username and password."
+class MailThrottled(Throttled):
+    what = "requests for emails"
 
 
 # --- registration -------------------------------------------------------------
@@ -46,9 +45,10 @@ class InvalidCredentials(Exception):
 
 def _unique_errors(*, username: str, email: str) -> dict[str, list[str]]:
     errors = {}
-    if username and User.objects.filter(username__iexact=username).exists():
+    # Compared as logins compare them (NFKC, casefold): no second account that a login could mistake for it.
+    if username and selectors.user_for_login(username) is not None:
         errors["username"] = ["A user with that username already exists."]
-    if email and User.objects.filter(email__iexact=email).exists():
+    if email and (selectors.user_for_login(email) is not None or User.objects.filter(email__iexact=email).exists()):
         errors["email"] = ["A user with that email address already exists."]
     return errors
 
@@ -72,12 +72,26 @@ def registration_validate(*, username: str, email: str, password: str) -> User:
     return user
 
 
-def user_register(*, username: str, email: str, password: str, ip: str | None = None) -> User:
-    """Create an account (role ``user``, unverified) and send its verification email after commit."""
-    if ip:
-        wait = ratelimit.retry_after("register-ip", ip, limit=settings.REGISTRATIONS_PER_IP)
-        if wait:
-            raise RegistrationThrottled(wait)
+def registration_attempt(*, ip: str | None) -> None:
+    """Count one sign-up attempt from ``ip``, successful or not; raise :class:`RegistrationThrottled` when the
+    address has used up ``REGISTRATIONS_PER_IP`` attempts within ``REGISTRATION_WINDOW`` seconds.
+
+    Every sign-up (page and API) calls it first, before the form is even validated: a failed attempt
+    (a taken name, a weak password) costs as much as a successful one.
+    """
+    if not ip:
+        return
+    wait = ratelimit.retry_after("register-ip", ip, limit=settings.REGISTRATIONS_PER_IP)
+    if wait:
+        raise RegistrationThrottled(wait)
+    ratelimit.hit("register-ip", ip, window=settings.REGISTRATION_WINDOW)
+
+
+def user_register(*, username: str, email: str, password: str) -> User:
+    """Create an account (role ``user``, unverified) and send its verification email after commit.
+
+    The caller has counted the attempt with :func:`registration_attempt`.
+    """
     user = registration_validate(username=username, email=email, password=password)
     user.set_password(password)
     try:
@@ -87,8 +101,6 @@ def user_register(*, username: str, email: str, password: str, ip: str | None = 
         raise ValidationError(
             _unique_errors(username=user.username, email=user.email) or {"username": ["This account already exists."]}
         ) from exc
-    if ip:
-        ratelimit.hit("register-ip", ip, window=settings.REGISTRATION_WINDOW)
     transaction.on_commit(lambda: verification_email_send(user=user))
     return user
 
@@ -96,30 +108,16 @@ def user_register(*, username: str, email: str, password: str, ip: str | None = 
 # --- login --------------------------------------------------------------------
 
 
-def _login_wait(identifier: str, ip: str | None) -> int | None:
-    waits = [ratelimit.retry_after("login-account", identifier.lower(), limit=settings.LOGIN_FAILURES_PER_ACCOUNT)]
-    if ip:
-        waits.append(ratelimit.retry_after("login-ip", ip, limit=settings.LOGIN_FAILURES_PER_IP))
-    return max((w for w in waits if w), default=None)
-
-
 def user_authenticate(*, request, identifier: str, password: str, ip: str | None) -> User:
-    """Check credentials (username or email), throttling failures per account and per IP.
+    """Check a password login (username or email) under the login rule (:mod:`accounts.login_guard`).
 
     Raises :class:`LoginThrottled` or :class:`InvalidCredentials`; records ``last_login_at`` on success.
     """
-    wait = _login_wait(identifier, ip)
-    if wait:
-        raise LoginThrottled(wait)
-    user = authenticate(request, username=identifier, password=password)
-    if user is None:
-        window = settings.LOGIN_FAILURE_WINDOW
-        ratelimit.hit("login-account", identifier.lower(), window=window)
-        if ip:
-            ratelimit.hit("login-ip", ip, window=window)
-        logger.info("failed login", extra={"ip": ip})
-        raise InvalidCredentials(InvalidCredentials.message)
-    ratelimit.reset("login-account", identifier.lower())
+    user = login_guard.attempt(
+        identifier=identifier,
+        ip=ip,
+        check=lambda: authenticate(request, username=identifier, password=password),
+    )
     update_last_login(None, user)
     return user
 
@@ -174,14 +172,49 @@ def user_mark_verified(*, actor: User, user: User) -> User:
 def user_moderate(*, actor: User, user: User, changed: list[str]) -> None:
     """Save a moderator's edit of ``user`` (admin site).
 
-    Changing a role needs a super admin; deactivating revokes the account's refresh tokens at once.
+    What is saved is compared with the stored row (not only with the fields a form says it changed, so
+    a crafted POST is held to the same rules):
+
+    - changing a role needs a super admin;
+    - nobody changes an avatar here: an avatar is an image its owner uploads;
+    - only a super admin changes an email address or a password, and changing the address clears
+      ``is_verified`` and mails both the old and the new address (links on ``SITE_URL``);
+    - deactivating revokes the account's refresh tokens at once.
     """
     _require_moderator(actor, user)
-    if "role" in changed and not actor.has_perm("accounts.change_user_role"):
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    if ("role" in changed or user.role != stored.role) and not actor.has_perm("accounts.change_user_role"):
         raise PermissionDenied("Only a super admin can change roles.")
+    if user.avatar != stored.avatar:
+        raise PermissionDenied("An avatar is an image its owner uploads: it cannot be set in the console.")
+    if user.password != stored.password and not actor.is_superuser:
+        raise PermissionDenied("Only a super admin can change another person's password.")
+    email_changed = User.objects.normalize_email(user.email or "") != stored.email
+    if email_changed:
+        if not actor.is_superuser:
+            raise PermissionDenied("Only a super admin can change another person's email address.")
+        user.email = User.objects.normalize_email(user.email)
+        user.is_verified = False
     user.save()
     if "is_active" in changed and not user.is_active:
         tokens.tokens_revoke_all(user=user)
+    if email_changed:
+        old_address = stored.email
+        transaction.on_commit(lambda: email_change_notify(user=user, old_address=old_address))
+
+
+def email_change_notify(*, user: User, old_address: str) -> None:
+    """Tell the old address that the account's email changed, and send the new one its confirmation link."""
+    site = settings.SITE_URL.rstrip("/")
+    send_mail(
+        subject="The email address of your Veza account was changed",
+        message=f"Hello {user.username},\n\nA moderator changed the email address of your Veza account from "
+        f"{old_address} to {user.email}.\n\nIf you did not ask for it, answer this email or choose a new "
+        f"password:\n{site}{reverse('accounts:password-reset')}",
+        from_email=None,
+        recipient_list=[old_address],
+    )
+    verification_email_send(user=user)
 
 
 def user_delete(*, actor: User, user: User) -> None:
@@ -221,13 +254,19 @@ def validate_avatar(upload: UploadedFile) -> str:
 
 
 def user_set_avatar(*, user: User, upload: UploadedFile | None) -> User:
-    """Store a new avatar (or remove it with ``None``); the previous image is deleted after commit."""
+    """Store a new avatar (or remove it with ``None``); the previous image is deleted after commit.
+
+    The only way an avatar is set: ``users.avatar`` only ever names an image uploaded here and stored by
+    Veza (:func:`accounts.models.is_stored_avatar`), never an external URL.
+    """
     previous = user.avatar
     name = None
     if upload is not None:
         extension = validate_avatar(upload)
         name = default_storage.save(f"avatars/{user.pk}/{get_random_string(16)}{extension}", upload)
     try:
+        if name is not None and not is_stored_avatar(name):
+            raise ValidationError({"avatar": ["The image could not be stored."]})
         with transaction.atomic():
             user.avatar = name
             user.save(update_fields=["avatar", "updated_at"])
@@ -235,9 +274,44 @@ def user_set_avatar(*, user: User, upload: UploadedFile | None) -> User:
         if name:
             default_storage.delete(name)
         raise
-    if previous and not previous.startswith(("http://", "https://", "/")):
+    if is_stored_avatar(previous):  # never a value left by the earlier platform (an external URL)
         transaction.on_commit(lambda: default_storage.delete(previous))
     return user
+
+
+# --- account emails: limits ------------------------------------------------------------
+
+MAIL_KINDS = ("password-reset", "verification")
+
+
+def mail_request(*, kind: str, ip: str | None) -> None:
+    """Count one request for an account email of ``kind`` from ``ip``; raise :class:`MailThrottled` once
+    the address has made ``ACCOUNT_MAIL_REQUESTS_PER_IP`` within ``ACCOUNT_MAIL_WINDOW`` seconds.
+
+    Counted whether or not an account matches, so the answer tells nothing about who has an account.
+    """
+    assert kind in MAIL_KINDS
+    if not ip:
+        return
+    wait = ratelimit.retry_after(f"mail-{kind}-ip", ip, limit=settings.ACCOUNT_MAIL_REQUESTS_PER_IP)
+    if wait:
+        raise MailThrottled(wait)
+    ratelimit.hit(f"mail-{kind}-ip", ip, window=settings.ACCOUNT_MAIL_WINDOW)
+
+
+def mail_wait(*, kind: str, user: User) -> int | None:
+    """Seconds before ``user`` may be sent another email of ``kind``, or None when one may go now."""
+    return ratelimit.retry_after(f"mail-{kind}-account", str(user.pk), limit=settings.ACCOUNT_MAILS_PER_ACCOUNT)
+
+
+def mail_allowed(*, kind: str, user: User) -> bool:
+    """Whether one more email of ``kind`` may go to ``user`` (``ACCOUNT_MAILS_PER_ACCOUNT`` per
+    ``ACCOUNT_MAIL_WINDOW``); when it may, it is counted."""
+    assert kind in MAIL_KINDS
+    if mail_wait(kind=kind, user=user):
+        return False
+    ratelimit.hit(f"mail-{kind}-account", str(user.pk), window=settings.ACCOUNT_MAIL_WINDOW)
+    return True
 
 
 # --- email verification -----------------------------------------------------------
@@ -257,6 +331,17 @@ def verification_email_send(*, user: User) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+def verification_email_resend(*, user: User, ip: str | None) -> None:
+    """Send the confirmation link again, within the limits per client IP and per account
+    (raises :class:`MailThrottled` with the wait)."""
+    mail_request(kind="verification", ip=ip)
+    wait = mail_wait(kind="verification", user=user)
+    if wait:
+        raise MailThrottled(wait)
+    mail_allowed(kind="verification", user=user)
+    verification_email_send(user=user)
 
 
 def user_verify_email(*, token: str) -> User:

@@ -81,11 +81,15 @@ def token_refresh(*, raw: str) -> TokenPair:
     raise TokenRejected("The refresh token was already used: every token of its session is now revoked.")
 
 
-def token_revoke(*, raw: str) -> User:
-    """Revoke one refresh token (logout); returns its owner."""
+def token_revoke(*, raw: str, caller: User | None = None) -> User:
+    """Revoke one refresh token (logout); returns its owner.
+
+    With a ``caller`` (the authenticated user logging out), a token of anyone else is refused exactly like
+    an unknown token, and nothing is revoked.
+    """
     _decode(raw)
     row = RefreshToken.objects.select_related("user").filter(token=token_hash(raw)).first()
-    if row is None:
+    if row is None or (caller is not None and row.user_id != caller.pk):
         raise TokenRejected("The refresh token is invalid or expired.")
     RefreshToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return row.user

@@ -1,5 +1,7 @@
 """Account pages: sign up, log in/out, profiles, password change and reset, email verification."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -11,7 +13,8 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import LoginForm, ProfileForm, SignupForm
+from accounts.forms import LoginForm, PasswordResetForm, ProfileForm, SignupForm
+from veza import ratelimit
 from veza.audit import client_ip
 from veza.errors import Throttled
 
@@ -20,26 +23,29 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
-    status = 200
+    if request.method == "POST":
+        try:
+            services.registration_attempt(ip=client_ip(request))  # counted before validation: failures cost too
+        except Throttled as exc:
+            form = SignupForm(None, initial={k: request.POST.get(k, "") for k in ("username", "email")})
+            return ratelimit.throttled_response(
+                render(request, "accounts/signup.html", {"form": form, "throttled": str(exc)}), exc.wait
+            )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
-                ip=client_ip(request),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error("password1" if field == "password" else field, errors)
-        except Throttled as exc:
-            form.add_error(None, str(exc))
-            status = 429
         else:
             login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
             messages.success(request, f"Welcome to Veza, {user.username}! We sent a confirmation link to {user.email}.")
             return redirect("home")
-    return render(request, "accounts/signup.html", {"form": form}, status=status)
+    return render(request, "accounts/signup.html", {"form": form})
 
 
 class LoginView(auth_views.LoginView):
@@ -50,8 +56,23 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         response = super().form_invalid(form)
         if form.throttled:
-            response.status_code = 429
+            ratelimit.throttled_response(response, form.throttle_wait)
         return response
+
+
+def console_login(login):
+    """Wrap the console's login view (``admin.site.login``, whose form is :class:`ConsoleLoginForm`) so that
+    an attempt refused by the login rule answers 429 with ``Retry-After``, as every other login does."""
+
+    @functools.wraps(login)
+    def view(request: HttpRequest, extra_context=None) -> HttpResponse:
+        response = login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if getattr(form, "throttled", False):
+            ratelimit.throttled_response(response, form.throttle_wait)
+        return response
+
+    return view
 
 
 class LogoutView(auth_views.LogoutView):
@@ -101,11 +122,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Answers the same whether or not an account uses the address; requests are limited per client IP
+    (429 with ``Retry-After``) and mails per account (silently: see :class:`accounts.forms.PasswordResetForm`)."""
+
+    form_class = PasswordResetForm
     template_name = "accounts/form_page.html"
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
     extra_context = {"title": "Reset my password", "submit": "Send me a reset link"}
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.mail_request(kind="password-reset", ip=client_ip(request))
+        except Throttled as exc:
+            form = self.get_form_class()(initial={"email": request.POST.get("email", "")})
+            response = self.render_to_response(self.get_context_data(form=form, throttled=str(exc)))
+            return ratelimit.throttled_response(response, exc.wait)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -146,6 +180,11 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified:
         messages.info(request, "Your email address is already confirmed.")
     else:
-        services.verification_email_send(user=request.user)
+        try:
+            services.verification_email_resend(user=request.user, ip=client_ip(request))
+        except Throttled as exc:
+            return ratelimit.throttled_response(
+                render(request, "accounts/message.html", {"title": "Please wait", "text": str(exc)}), exc.wait
+            )
         messages.success(request, f"We sent a new confirmation link to {request.user.email}.")
     return redirect("accounts:profile", username=request.user.username)

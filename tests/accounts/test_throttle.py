@@ -58,7 +58,10 @@ def test_throttle_holds_across_processes(login, user, settings):
 
     from tests.veza.test_settings import ROOT, manage_env
 
-    code = "from veza import ratelimit\nfor _ in range(5): ratelimit.hit('login-account', 'melody', window=900)\n"
+    code = (
+        "from accounts import login_guard\n"
+        f"for _ in range(5): login_guard.record_failure(account='user:{user.pk}', ip=None)\n"
+    )
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup()\n{code}"],
         cwd=ROOT,
