@@ -189,7 +189,7 @@ def user_moderate(*, actor: User, user: User, changed: list[str]) -> None:
         raise PermissionDenied("An avatar is an image its owner uploads: it cannot be set in the console.")
     if user.password != stored.password and not actor.is_superuser:
         raise PermissionDenied("Only a super admin can change another person's password.")
-    email_changed = User.objects.normalize_email(user.email or "") != stored.email
+    email_changed = user.email != stored.email
     if email_changed:
         if not actor.is_superuser:
             raise PermissionDenied("Only a super admin can change another person's email address.")
