@@ -45,9 +45,9 @@ def url(model, view="changelist", *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def act(client, model, action, objects, **extra):
-    """Run the changelist action ``action`` on ``objects``."""
-    data = {"action": action, "_selected_action": [obj.pk for obj in objects]}
+def act(client, model, action, objects, data_extra=None, **extra):
+    """Run the changelist action ``action`` on ``objects`` (``data_extra``: more form fields, e.g. a reason)."""
+    data = {"action": action, "_selected_action": [obj.pk for obj in objects], **(data_extra or {})}
     return client.post(url(model), data, **extra)
 
 
@@ -290,14 +290,16 @@ def test_only_super_admins_change_member_roles(client, room):
     assert member.role == MemberRole.ADMIN
 
 
-def test_admin_closes_a_room(client, moderator, room, api):
+def test_admin_closes_a_room_with_a_reason(client, moderator, room, api):
     former = RoomMember.objects.get(room=room, role=MemberRole.MEMBER).user
     history = RoomMessage.objects.filter(room=room).count()
-    response = act(client, Room, "close", [room])
+    response = act(client, Room, "close", [room])  # first the page asking for the reason
+    assert response.status_code == 200 and "reason" in response.content.decode()
+    response = act(client, Room, "close", [room], data_extra={"apply": "1", "reason": "Spam ring"})
     assert response.status_code == 302
     room.refresh_from_db()
-    assert room.is_private and not room.password_hash
-    assert not RoomMember.objects.filter(room=room).exists()
+    assert room.moderated_at and room.moderated_by == moderator and room.moderation_reason == "Spam ring"
+    assert RoomMember.objects.filter(room=room).count() == 2  # members stay, for a reopening
     assert RoomMessage.objects.filter(room=room).count() == history + 1  # the history stays, with a notice
     api.force_authenticate(former)
     assert api.get(f"/api/v1/rooms/{room.pk}/").status_code == 404
@@ -332,8 +334,9 @@ def test_a_service_refusal_in_a_change_form_is_shown_and_rolled_back(client, bos
 
 def test_plain_users_cannot_close_rooms(room):
     with pytest.raises(PermissionDenied):
-        room_services.room_close(actor=room.creator, room=room)
-    assert RoomMember.objects.filter(room=room).count() == 2
+        room_services.room_close(actor=room.creator, room=room, reason="Mine")
+    room.refresh_from_db()
+    assert room.moderated_at is None
 
 
 # --- direct messages ------------------------------------------------------------------------------------
@@ -364,35 +367,37 @@ def test_only_the_sender_or_a_moderator_edits_or_deletes_a_direct_message():
 
 def test_admin_hides_a_track_and_it_disappears(client, moderator, api):
     track = TrackFactory()
-    assert act(client, Track, "hide", [track]).status_code == 302
-    track.file.refresh_from_db()
-    assert not track.file.is_public
+    assert act(client, Track, "hide", [track], data_extra={"apply": "1", "reason": "Stolen"}).status_code == 302
+    track.refresh_from_db()
+    assert track.moderation_reason == "Stolen" and track.file.is_public  # the owner's switch is untouched
     api.force_authenticate(UserFactory())
     assert api.get(f"/api/v1/tracks/{track.pk}/").status_code == 404
 
 
-def test_admin_edits_a_track_and_its_visibility(client, moderator):
+def test_admin_edits_a_track_but_not_its_owners_switch(client, moderator):
     track = TrackFactory(title="Old")
     data = {"title": "New", "artist": track.artist, "album": track.album, "genre": track.genre, "is_public": ""}
     assert client.post(url(Track, "change", track.pk), data).status_code == 302
     track.refresh_from_db()
     track.file.refresh_from_db()
-    assert track.title == "New" and not track.file.is_public
+    assert track.title == "New" and track.file.is_public
 
 
 def test_admin_hides_files(client, moderator):
     shown, other = FileFactory(), FileFactory()
-    act(client, File, "hide", [shown])
-    assert client.post(url(File, "change", other.pk), {"is_public": ""}).status_code == 302
-    assert not File.objects.filter(is_public=True).exists()
+    act(client, File, "hide", [shown, other], data_extra={"apply": "1", "reason": "Malware"})
+    assert File.objects.filter(moderation_reason="Malware").count() == 2
+    assert client.post(url(File, "change", other.pk), {"is_public": ""}).status_code == 302  # nothing to edit
+    assert File.objects.filter(is_public=True).count() == 2
 
 
-def test_admin_deactivates_products(client, moderator):
+def test_admin_hides_and_edits_products(client, moderator):
     product, edited = ProductFactory(), ProductFactory()
-    act(client, Product, "deactivate", [product])
+    act(client, Product, "hide", [product], data_extra={"apply": "1", "reason": "Counterfeit"})
     data = {"name": "Renamed", "description": "d", "price": "5.00", "category": "Beats", "is_active": ""}
     assert client.post(url(Product, "change", edited.pk), data).status_code == 302
-    assert list(Product.objects.filter(is_active=True)) == []
+    assert list(Product.objects.filter(moderated_at__isnull=False)) == [product]
+    assert Product.objects.filter(is_active=True).count() == 2  # the owner's switch is not the console's
     edited.refresh_from_db()
     assert (edited.name, edited.price) == ("Renamed", Decimal("5.00"))
 
