@@ -55,7 +55,7 @@ def moderation_constraints(table: str) -> list:
     return [
         models.CheckConstraint(
             condition=Q(moderated_at__isnull=True, moderation_reason__isnull=True)
-            | Q(moderated_at__isnull=False, moderation_reason__regex=r"\S"),
+            | Q(moderated_at__isnull=False, moderation_reason__isnull=False, moderation_reason__regex=r"\S"),
             name=f"ck_{table}_moderation_reason",
         ),
     ]
@@ -98,9 +98,8 @@ def refuse_if_moderated(actor, obj: Moderated, *, what: str = "This item") -> No
 
 def mark(obj: Moderated, *, actor, reason: str) -> list[str]:
     """Set the state on ``obj`` (not saved); returns the fields to save."""
-    obj.moderated_at = timezone.now()
-    obj.moderated_by = actor
-    obj.moderation_reason = clean_reason(reason)
+    text = clean_reason(reason)
+    obj.moderated_at, obj.moderated_by, obj.moderation_reason = timezone.now(), actor, text
     return ["moderated_at", "moderated_by", "moderation_reason"]
 
 

@@ -51,7 +51,11 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     models.Q(("moderated_at__isnull", True), ("moderation_reason__isnull", True)),
-                    models.Q(("moderated_at__isnull", False), ("moderation_reason__regex", "\\S")),
+                    models.Q(
+                        ("moderated_at__isnull", False),
+                        ("moderation_reason__isnull", False),
+                        ("moderation_reason__regex", "\\S"),
+                    ),
                     _connector="OR",
                 ),
                 name="ck_rooms_moderation_reason",

@@ -490,3 +490,41 @@ def test_history_records_only_the_deletions_that_happened(client):
     remaining = set(RoomMember.objects.filter(room=room).values_list("pk", flat=True))
     assert remaining  # the owner cannot be removed
     assert logged == {str(m.pk) for m in memberships} - {str(pk) for pk in remaining}
+
+
+# --- hiding with a reason (a moderation state the owner cannot lift) ---------------------------------------
+
+HIDEABLE = [
+    (File, FileFactory, "hide", "restore"),
+    (Track, TrackFactory, "hide", "restore"),
+    (Product, ProductFactory, "hide", "restore"),
+    (Listing, ListingFactory, "hide", "restore"),
+    (Room, RoomFactory, "close", "reopen"),
+]
+
+
+@pytest.mark.parametrize(("model", "make", "hide", "restore"), HIDEABLE, ids=lambda v: getattr(v, "__name__", v))
+def test_admin_hides_with_a_reason_filters_by_state_and_restores(client, moderator, model, make, hide, restore):
+    target, other = make(), make()
+    page = act(client, model, hide, [target])  # the intermediate page asks for the reason
+    assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    refused = act(client, model, hide, [target], data_extra={"apply": "1", "reason": "  "})
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    assert not model.objects.filter(moderated_at__isnull=False).exists()
+    assert act(client, model, hide, [target], data_extra={"apply": "1", "reason": "Spam"}).status_code == 302
+    target.refresh_from_db()
+    assert (target.moderated_by, target.moderation_reason) == (moderator, "Spam") and target.moderated_at
+    hidden = client.get(url(model), {"moderated": "yes"}).context["cl"].result_list
+    assert list(hidden) == [target]
+    assert other in client.get(url(model), {"moderated": "no"}).context["cl"].result_list
+    assert LogEntry.objects.filter(object_id=str(target.pk)).exists()
+    assert act(client, model, restore, [target]).status_code == 302
+    target.refresh_from_db()
+    assert (target.moderated_at, target.moderated_by, target.moderation_reason) == (None, None, None)
+
+
+@pytest.mark.parametrize(("model", "make", "hide", "restore"), HIDEABLE, ids=lambda v: getattr(v, "__name__", v))
+def test_the_moderation_state_is_not_a_form_field_of_the_console(client, moderator, model, make, hide, restore):
+    target = make()
+    fields = client.get(url(model, "change", target.pk)).context["adminform"].form.fields
+    assert not {"moderated_at", "moderated_by", "moderation_reason"} & set(fields)
