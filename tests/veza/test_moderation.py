@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts import services as account_services
 from accounts.models import AuditLog, RefreshToken, Role, User
 from accounts.tokens import token_pair_issue
+from catalog import services as catalog_services
 from catalog.models import Track
 from chat import services as chat_services
 from chat.models import Message
@@ -528,3 +529,17 @@ def test_the_moderation_state_is_not_a_form_field_of_the_console(client, moderat
     target = make()
     fields = client.get(url(model, "change", target.pk)).context["adminform"].form.fields
     assert not {"moderated_at", "moderated_by", "moderation_reason"} & set(fields)
+
+
+def test_the_home_page_shows_nothing_moderators_hid(client):
+    staff = AdminFactory()
+    track = TrackFactory(title="Zanzibar track")
+    product = ProductFactory(name="Zanzibar product")
+    listing = ListingFactory(title="Zanzibar listing", status=ListingStatus.ACTIVE)
+    room = RoomFactory(name="zanzibar-room")
+    assert client.get("/").content.decode().count("anzibar") == 4
+    catalog_services.track_hide(actor=staff, track=track, reason="x")
+    market_services.product_hide(actor=staff, product=product, reason="x")
+    market_services.listing_hide(actor=staff, listing=listing, reason="x")
+    room_services.room_close(actor=staff, room=room, reason="x")
+    assert "anzibar" not in client.get("/").content.decode()
