@@ -3,54 +3,64 @@ from django.contrib import admin
 
 from catalog import services
 from catalog.models import SearchIndex, Track
-from veza.moderation import ModerationAdmin, changed_values, switch_actions
+from veza.moderation import (
+    MODERATION_FIELDS,
+    ModeratedFilter,
+    ModerationAdmin,
+    changed_values,
+    hide_action,
+    moderation_action,
+)
 
 TRACK_TEXT = ("title", "artist", "album", "genre")
 
 
 class TrackAdminForm(forms.ModelForm):
-    is_public = forms.BooleanField(required=False, label="Public", help_text="A track follows its file's visibility.")
-
     class Meta:
         model = Track
         fields = TRACK_TEXT
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["is_public"].initial = self.instance.file.is_public
-
 
 @admin.register(Track)
 class TrackAdmin(ModerationAdmin):
-    """Moderators edit and hide tracks (hiding hides the file); only super admins delete them."""
+    """Moderators edit tracks and hide them with a reason (the audio stops); only super admins delete them."""
 
     form = TrackAdminForm
-    list_display = ("title", "artist", "album", "genre", "duration", "creator", "public", "created_at")
-    list_filter = (("file__is_public", admin.BooleanFieldListFilter),)
+    list_display = ("title", "artist", "album", "genre", "duration", "creator", "public", "hidden", "created_at")
+    list_filter = (ModeratedFilter, ("file__is_public", admin.BooleanFieldListFilter))
     list_select_related = ("creator", "file")
     search_fields = ("title", "artist", "album", "genre", "creator__username")
     date_hierarchy = "created_at"
-    fields = (*TRACK_TEXT, "is_public", "duration", "file", "creator", "created_at", "updated_at")
-    readonly_fields = ("duration", "file", "creator", "created_at", "updated_at")
-    actions = ("hide", "show")
+    fields = (*TRACK_TEXT, "public", *MODERATION_FIELDS, "duration", "file", "creator", "created_at", "updated_at")
+    readonly_fields = ("public", *MODERATION_FIELDS, "duration", "file", "creator", "created_at", "updated_at")
+    actions = ("hide", "restore")
 
-    @admin.display(description="public", boolean=True, ordering="file__is_public")
+    @admin.display(description="public (the owner's switch)", boolean=True, ordering="file__is_public")
     def public(self, obj: Track) -> bool:
         return obj.file.is_public
 
+    @admin.display(description="hidden", boolean=True, ordering="moderated_at")
+    def hidden(self, obj: Track) -> bool:
+        """Hidden by moderation: the track or its file."""
+        return obj.hidden_by_moderation is not None
+
     def save_object(self, request, obj, form, change):
-        services.track_update(
-            actor=request.user, track=obj, is_public=form.cleaned_data["is_public"], **changed_values(form, TRACK_TEXT)
-        )
+        changes = changed_values(form, TRACK_TEXT)
+        if changes:
+            services.track_update(actor=request.user, track=obj, **changes)
 
     def delete_object(self, request, obj):
         services.track_delete(actor=request.user, track=obj)
 
-    hide, show = switch_actions(
-        ("Hide the selected tracks", "Hidden"),
-        ("Make the selected tracks public", "Made public"),
-        lambda actor, track, on: services.track_update(actor=actor, track=track, is_public=on),
+    hide = hide_action(
+        "Hide the selected tracks",
+        "Hidden",
+        lambda actor, track, reason: services.track_hide(actor=actor, track=track, reason=reason),
+    )
+    restore = moderation_action(
+        "Lift the hiding of the selected tracks",
+        "Restored",
+        lambda actor, track: services.track_restore(actor=actor, track=track),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, permissions, status, viewsets
@@ -107,8 +108,14 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     @extend_schema(responses=StreamUrlSerializer, tags=["tracks"])
     @action(detail=True, methods=["get"], url_path="stream-url")
     def stream_url(self, request: Request, pk=None) -> Response:
-        """A short-lived signed URL that plays with no headers at all (an <audio> element, a media player)."""
-        file = self.get_object().file
+        """A short-lived signed URL that plays with no headers at all (an <audio> element, a media player).
+
+        None for a track hidden by moderation (403); a link issued before the hiding stops playing.
+        """
+        track = self.get_object()
+        if track.hidden_by_moderation is not None:
+            raise PermissionDenied("This track is hidden by moderation: no link to play it is issued.")
+        file = track.file
         query, expires = streaming.signed_query(file.path)
         return Response(
             {

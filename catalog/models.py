@@ -10,9 +10,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from veza.db import length_between, one_of
+from veza.moderated import Moderated, moderation_constraints, moderation_index
 
 
-class Track(models.Model):
+class Track(Moderated):
     title = models.CharField(max_length=255)
     artist = models.CharField(max_length=255)
     album = models.CharField(max_length=255)
@@ -29,6 +30,7 @@ class Track(models.Model):
         db_table = "tracks"
         ordering = ["-created_at", "-id"]
         constraints = [
+            *moderation_constraints("tracks"),
             length_between("title", 1, 255, name="ck_tracks_title_length"),
             length_between("artist", 1, 255, name="ck_tracks_artist_length"),
             length_between("album", 1, 255, name="ck_tracks_album_length"),
@@ -36,6 +38,7 @@ class Track(models.Model):
             models.CheckConstraint(condition=models.Q(duration__gt=0), name="ck_tracks_duration_positive"),
         ]
         indexes = [
+            moderation_index("tracks"),
             models.Index(fields=["file"], name="idx_tracks_file_id"),
             models.Index(fields=["creator"], name="idx_tracks_creator_id"),
             models.Index(fields=["artist"], name="idx_tracks_artist"),
@@ -47,6 +50,14 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return f"{self.artist} - {self.title}"
+
+    @property
+    def hidden_by_moderation(self) -> tuple | None:
+        """(when, why) moderators hid the track or its file (the track's own state first), else None."""
+        for row in (self, self.file):
+            if row.moderated_at is not None:
+                return row.moderated_at, row.moderation_reason
+        return None
 
 
 class EntityType(models.TextChoices):

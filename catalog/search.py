@@ -189,7 +189,11 @@ def _rows(sql: str, params: dict) -> list[tuple]:
 
 # -- what the viewer may find among messages -------------------------------------------------------
 
-VIEWER_ROOMS = "ARRAY(SELECT rm.room_id FROM room_members rm WHERE rm.user_id = %(viewer)s)"
+# The viewer's rooms, less those moderators closed (their history is read by nobody but staff).
+VIEWER_ROOMS = (
+    "ARRAY(SELECT rm.room_id FROM room_members rm JOIN rooms r ON r.id = rm.room_id"
+    " WHERE rm.user_id = %(viewer)s AND r.moderated_at IS NULL)"
+)
 # The query rewritten for the viewer's rooms matches only messages of those rooms, through the
 # room-scoped idx_room_messages_room_words (rooms/migrations/0004_room_words.py): the index returns just
 # the matches in those rooms. The room check after it is a second lock on the door, checked on those

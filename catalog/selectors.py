@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from catalog.models import Track
 from media.models import File
+from veza.moderated import unmoderated
+
+# Neither the track nor its file hidden by moderators.
+UNMODERATED = unmoderated() & unmoderated("file__")
 
 
 def tracks_visible(user: User) -> QuerySet[Track]:
-    """Tracks of public files, the viewer's own, and everything for moderators."""
+    """Tracks of public files nobody hid, the viewer's own (hidden ones flagged), everything for moderators."""
     tracks = Track.objects.select_related("file", "creator")
     if user.is_authenticated and user.is_staff:
         return tracks
+    public = Q(file__is_public=True) & UNMODERATED
     if user.is_authenticated:
-        return tracks.filter(Q(file__is_public=True) | Q(creator=user))
-    return tracks.filter(file__is_public=True)
+        return tracks.filter(public | Q(creator=user))
+    return tracks.filter(public)
 
 
 # The columns TrackSerializer reads from a row (``TrackSerializer.row_representation``).
 TRACK_API_COLUMNS = (
     "id", "title", "artist", "album", "genre", "duration", "file_id", "creator_id", "created_at", "updated_at",
     "file__is_public", "file__mime_type", "file__size", "creator__username",
+    "moderated_at", "moderation_reason", "file__moderated_at", "file__moderation_reason",
 )  # fmt: skip
 
 
@@ -52,15 +59,29 @@ def genres(user: User) -> list[str]:
     return list(tracks_visible(user).order_by("genre").values_list("genre", flat=True).distinct())
 
 
+STREAM_COLUMNS = (
+    "moderated_at", "file__path", "file__size", "file__mime_type", "file__filename", "file__created_at",
+    "file__user_id", "file__is_public", "file__moderated_at",
+)  # fmt: skip
+
+
 def track_file_for_viewer(user: User, track_id: int) -> File:
-    """Only what streaming needs: the file of a track ``user`` may hear, in one lean query (else 404)."""
-    files = File.objects.filter(tracks__pk=track_id).only(
-        "path", "size", "mime_type", "filename", "created_at", "user_id", "is_public"
-    )
-    if not (user.is_authenticated and user.is_staff):
-        visible = Q(is_public=True) | Q(user_id=user.pk) if user.is_authenticated else Q(is_public=True)
-        files = files.filter(visible)
-    found = list(files.order_by()[:1])
-    if not found:
+    """Only what streaming needs: the file of a track ``user`` may hear, in one lean query.
+
+    404 when the track is missing or not visible to ``user``. Hidden by moderation (the track or its
+    file), it plays for moderators only: its owner gets PermissionDenied, everyone else a 404.
+    """
+    track = Track.objects.filter(pk=track_id).select_related("file").only(*STREAM_COLUMNS).order_by().first()
+    if track is None:
         raise Http404("No such track.")
-    return found[0]
+    file = track.file
+    if user.is_authenticated and user.is_staff:
+        return file
+    mine = user.is_authenticated and user.pk == file.user_id
+    if not (file.is_public or mine):
+        raise Http404("No such track.")
+    if track.moderated_at is not None or file.moderated_at is not None:
+        if mine:
+            raise PermissionDenied("This track is hidden by moderation; only moderators can play it.")
+        raise Http404("No such track.")
+    return file

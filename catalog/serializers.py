@@ -1,10 +1,13 @@
 from datetime import datetime, tzinfo
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog import search
 from catalog.models import Track
+from veza import moderated
+from veza.moderated_api import ModerationSerializer
 
 
 def stream_path(track_id: int) -> str:
@@ -17,6 +20,14 @@ def iso_datetime(value: datetime, zone: tzinfo) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def track_moderation(*states: tuple) -> dict | None:
+    """The first of the (moderated_at, reason) states that is set (the track's, then its file's)."""
+    for moderated_at, reason in states:
+        if moderated_at is not None:
+            return ModerationSerializer(moderated.payload(moderated_at, reason)).data
+    return None
+
+
 class TrackSerializer(serializers.ModelSerializer):
     creator = serializers.SerializerMethodField()
     is_public = serializers.BooleanField(source="file.is_public", read_only=True)
@@ -24,12 +35,15 @@ class TrackSerializer(serializers.ModelSerializer):
     size = serializers.IntegerField(source="file.size", read_only=True)
     file_id = serializers.IntegerField(read_only=True)
     stream = serializers.SerializerMethodField(help_text="GET with your Bearer token; supports Range.")
+    moderation = serializers.SerializerMethodField(
+        help_text="Hidden by moderation (the track or its file): when and why; else null."
+    )
 
     class Meta:
         model = Track
         fields = (
-            "id", "title", "artist", "album", "genre", "duration", "is_public", "mime_type", "size", "file_id",
-            "creator", "stream", "created_at", "updated_at",
+            "id", "title", "artist", "album", "genre", "duration", "is_public", "moderation", "mime_type", "size",
+            "file_id", "creator", "stream", "created_at", "updated_at",
         )  # fmt: skip
         read_only_fields = fields
 
@@ -52,6 +66,10 @@ class TrackSerializer(serializers.ModelSerializer):
             "genre": row["genre"],
             "duration": row["duration"],
             "is_public": row["file__is_public"],
+            "moderation": track_moderation(
+                (row["moderated_at"], row["moderation_reason"]),
+                (row["file__moderated_at"], row["file__moderation_reason"]),
+            ),
             "mime_type": row["file__mime_type"],
             "size": row["file__size"],
             "file_id": row["file_id"],
@@ -66,6 +84,12 @@ class TrackSerializer(serializers.ModelSerializer):
 
     def get_stream(self, track: Track) -> str:
         return stream_path(track.pk)
+
+    @extend_schema_field(ModerationSerializer(allow_null=True))
+    def get_moderation(self, track: Track) -> dict | None:
+        return track_moderation(
+            (track.moderated_at, track.moderation_reason), (track.file.moderated_at, track.file.moderation_reason)
+        )
 
 
 class TrackUploadSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from accounts.models import User
 from catalog.models import Track
 from media import services as media_services
 from media.inspect import clean_name
+from veza import moderated
 
 UNKNOWN_ARTIST = "Unknown artist"
 UNKNOWN_ALBUM = "Unknown album"
@@ -62,15 +63,26 @@ def track_upload(
     return track
 
 
-def can_manage(user: User, track: Track) -> bool:
+def _owner_or_staff(user: User, track: Track) -> bool:
     return user.is_authenticated and (user.pk == track.creator_id or user.is_staff)
+
+
+def can_manage(user: User, track: Track) -> bool:
+    """Moderators, and the creator while moderators have not hidden the track (nor its file)."""
+    return _owner_or_staff(user, track) and (user.is_staff or track.hidden_by_moderation is None)
 
 
 @transaction.atomic
 def track_update(*, actor: User, track: Track, is_public: bool | None = None, **changes) -> Track:
-    """Edit title, artist, album, genre, and the visibility of the track's file."""
-    if not can_manage(actor, track):
+    """Edit title, artist, album, genre, and the visibility of the track's file.
+
+    A track hidden by moderators (or whose file is) changes through moderators only.
+    """
+    if not _owner_or_staff(actor, track):
         raise PermissionDenied("Only the creator or a moderator can change this track.")
+    if not can_manage(actor, track):
+        _, reason = track.hidden_by_moderation
+        raise PermissionDenied(f"This track is hidden by moderation ({reason}); only moderators can change it.")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
@@ -85,10 +97,26 @@ def track_update(*, actor: User, track: Track, is_public: bool | None = None, **
 
 
 def track_delete(*, actor: User, track: Track) -> None:
-    """Delete the track with its file and stored object."""
-    if not can_manage(actor, track):
+    """Delete the track with its file and stored object (its creator may, even while it is hidden)."""
+    if not _owner_or_staff(actor, track):
         raise PermissionDenied("Only the creator or a moderator can delete this track.")
     media_services.file_delete(actor=actor, file=track.file)
+
+
+@transaction.atomic
+def track_hide(*, actor: User, track: Track, reason: str) -> Track:
+    """Moderators hide a track (its audio stops playing, signed links too) with a reason; only staff lift it."""
+    moderated.require_staff(actor)
+    track.save(update_fields=[*moderated.mark(track, actor=actor, reason=reason), "updated_at"])
+    return track
+
+
+@transaction.atomic
+def track_restore(*, actor: User, track: Track) -> Track:
+    """Moderators lift the track's hiding (a hidden file stays hidden: see ``media.services.file_restore``)."""
+    moderated.require_staff(actor)
+    track.save(update_fields=[*moderated.unmark(track), "updated_at"])
+    return track
 
 
 MAX_ID = 2**63 - 1

@@ -44,7 +44,7 @@ class ProductFilter(PriceRangeMixin):
     )
 
     owner_field = "creator"
-    public = Q(is_active=True)
+    public = selectors.PRODUCT_PUBLIC
 
     class Meta:
         model = Product
@@ -75,7 +75,7 @@ class ListingFilter(PriceRangeMixin):
     )
 
     owner_field = "seller"
-    public = Q(status=ListingStatus.ACTIVE)
+    public = selectors.LISTING_PUBLIC
 
     class Meta:
         model = Listing

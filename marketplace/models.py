@@ -11,6 +11,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from veza.db import length_between, one_of
+from veza.moderated import Moderated, moderation_constraints, moderation_index
 
 MAX_PRICE = Decimal("1000000.00")
 PRICE_FIELD = {
@@ -21,7 +22,7 @@ PRICE_FIELD = {
 DESCRIPTION_MAX = 10000
 
 
-class Product(models.Model):
+class Product(Moderated):
     name = models.CharField(max_length=255)
     description = models.TextField(validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     price = models.DecimalField(help_text="Price in euros.", **PRICE_FIELD)
@@ -37,12 +38,14 @@ class Product(models.Model):
         db_table = "products"
         ordering = ["-created_at", "-id"]
         constraints = [
+            *moderation_constraints("products"),
             length_between("name", 1, 255, name="ck_products_name_length"),
             length_between("description", 1, 10000, name="ck_products_description_length"),
             length_between("category", 1, 100, name="ck_products_category_length"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="ck_products_price_positive"),
         ]
         indexes = [
+            moderation_index("products"),
             models.Index(fields=["creator"], name="idx_products_creator_id"),
             models.Index(fields=["category"], name="idx_products_category"),
             models.Index(fields=["is_active"], name="idx_products_is_active"),
@@ -66,7 +69,7 @@ class ListingStatus(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
-class Listing(models.Model):
+class Listing(Moderated):
     title = models.CharField(max_length=255)
     description = models.TextField(validators=[MaxLengthValidator(DESCRIPTION_MAX)])
     price = models.DecimalField(help_text="Price in euros.", **PRICE_FIELD)
@@ -83,12 +86,14 @@ class Listing(models.Model):
         db_table = "listings"
         ordering = ["-created_at", "-id"]
         constraints = [
+            *moderation_constraints("listings"),
             length_between("title", 1, 255, name="ck_listings_title_length"),
             length_between("description", 1, 10000, name="ck_listings_description_length"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="ck_listings_price_positive"),
             one_of("status", ListingStatus, name="ck_listings_status"),
         ]
         indexes = [
+            moderation_index("listings"),
             models.Index(fields=["seller"], name="idx_listings_seller_id"),
             models.Index(fields=["status"], name="idx_listings_status"),
             models.Index(fields=["price"], name="idx_listings_price"),

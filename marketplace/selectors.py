@@ -9,9 +9,15 @@ from django.http import Http404
 from accounts.models import User
 from marketplace.models import Listing, ListingStatus, Product
 from veza.db import french_match
+from veza.moderated import unmoderated
 
 # The exact expression of idx_products_search_fts, so PostgreSQL can use the index.
 PRODUCT_DOCUMENT = 'to_tsvector(\'french\', "products"."name" || \' \' || "products"."description")'
+
+
+# What anyone may see: the owner's switch on, and not hidden by moderators.
+PRODUCT_PUBLIC = Q(is_active=True) & unmoderated()
+LISTING_PUBLIC = Q(status=ListingStatus.ACTIVE) & unmoderated()
 
 
 def _visible(queryset: QuerySet, user: User, *, public: Q, owner_field: str) -> QuerySet:
@@ -23,15 +29,13 @@ def _visible(queryset: QuerySet, user: User, *, public: Q, owner_field: str) -> 
 
 
 def products_visible(user: User) -> QuerySet[Product]:
-    """Active products, plus the viewer's own (and everything for moderators)."""
-    return _visible(Product.objects.select_related("creator"), user, public=Q(is_active=True), owner_field="creator")
+    """Active products nobody hid, plus the viewer's own (hidden ones flagged), and everything for moderators."""
+    return _visible(Product.objects.select_related("creator"), user, public=PRODUCT_PUBLIC, owner_field="creator")
 
 
 def listings_visible(user: User) -> QuerySet[Listing]:
-    """Active listings, plus the viewer's own (and everything for moderators)."""
-    return _visible(
-        Listing.objects.select_related("seller"), user, public=Q(status=ListingStatus.ACTIVE), owner_field="seller"
-    )
+    """Active listings nobody hid, plus the viewer's own (hidden ones flagged), and everything for moderators."""
+    return _visible(Listing.objects.select_related("seller"), user, public=LISTING_PUBLIC, owner_field="seller")
 
 
 def product_for_viewer(user: User, product_id: int) -> Product:
@@ -61,7 +65,7 @@ def product_search(queryset: QuerySet[Product], text: str) -> QuerySet[Product]:
 def product_categories() -> list[str]:
     """Categories of active products, for the catalogue's filter."""
     return list(
-        Product.objects.filter(is_active=True).order_by("category").values_list("category", flat=True).distinct()
+        Product.objects.filter(PRODUCT_PUBLIC).order_by("category").values_list("category", flat=True).distinct()
     )
 
 
@@ -70,8 +74,8 @@ def seller_overview(*, username: str) -> tuple[User, list[Product], list[Listing
     seller = User.objects.filter(username__iexact=username, is_active=True).first()
     if seller is None:
         return None
-    products = list(Product.objects.filter(creator=seller, is_active=True).order_by("-created_at"))
-    listings = list(Listing.objects.filter(seller=seller, status=ListingStatus.ACTIVE).order_by("-created_at"))
+    products = list(Product.objects.filter(PRODUCT_PUBLIC, creator=seller).order_by("-created_at"))
+    listings = list(Listing.objects.filter(LISTING_PUBLIC, seller=seller).order_by("-created_at"))
     return seller, products, listings
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from marketplace.models import Listing, ListingStatus, Product
+from veza import moderated
 
 PRODUCT_FIELDS = ("name", "description", "price", "category")
 LISTING_FIELDS = ("title", "description", "price")
@@ -24,6 +25,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def can_manage(user: User, owner_id: int) -> bool:
     return user.is_authenticated and (user.pk == owner_id or user.is_staff)
+
+
+def can_change(user: User, item: Product | Listing) -> bool:
+    """:func:`can_manage`, except that an item hidden by moderators changes through moderators only."""
+    owner_id = item.creator_id if isinstance(item, Product) else item.seller_id
+    return can_manage(user, owner_id) and (user.is_staff or item.moderated_at is None)
 
 
 def _require_manager(actor: User, owner_id: int) -> None:
@@ -60,8 +67,12 @@ def product_create(*, creator: User, name: str, description: str, price: Decimal
 
 @transaction.atomic
 def product_update(*, actor: User, product: Product, **changes) -> Product:
-    """Change a product's name, description, price or category (and ``is_active``)."""
+    """Change a product's name, description, price or category (and ``is_active``).
+
+    A product hidden by moderators (:func:`product_hide`) changes through moderators only.
+    """
     _require_manager(actor, product.creator_id)
+    moderated.refuse_if_moderated(actor, product, what="This product")
     unknown = set(changes) - {*PRODUCT_FIELDS, "is_active"}
     if unknown:
         raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
@@ -74,6 +85,22 @@ def product_update(*, actor: User, product: Product, **changes) -> Product:
 def product_set_active(*, actor: User, product: Product, active: bool) -> Product:
     """Deactivate (hide from the catalogue) or reactivate a product."""
     return product_update(actor=actor, product=product, is_active=active)
+
+
+@transaction.atomic
+def product_hide(*, actor: User, product: Product, reason: str) -> Product:
+    """Moderators take a product off the catalogue with a reason its owner reads; only staff lift it."""
+    moderated.require_staff(actor)
+    product.save(update_fields=[*moderated.mark(product, actor=actor, reason=reason), "updated_at"])
+    return product
+
+
+@transaction.atomic
+def product_restore(*, actor: User, product: Product) -> Product:
+    """Moderators lift the hiding: the product is again what its owner's ``is_active`` says."""
+    moderated.require_staff(actor)
+    product.save(update_fields=[*moderated.unmark(product), "updated_at"])
+    return product
 
 
 @transaction.atomic
@@ -98,8 +125,12 @@ def listing_create(*, seller: User, title: str, description: str, price: Decimal
 
 @transaction.atomic
 def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
-    """Change a listing's title, description or price; its status moves only through transitions."""
+    """Change a listing's title, description or price; its status moves only through transitions.
+
+    A listing hidden by moderators (:func:`listing_hide`) changes through moderators only.
+    """
     _require_manager(actor, listing.seller_id)
+    moderated.refuse_if_moderated(actor, listing, what="This listing")
     if "status" in changes:
         raise ValidationError({"status": ["Use publish, mark-sold or archive to change the status."]})
     unknown = set(changes) - set(LISTING_FIELDS)
@@ -117,6 +148,7 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
 def _listing_move(*, actor: User, listing: Listing, to: str) -> Listing:
     _require_manager(actor, listing.seller_id)
     locked = Listing.objects.select_for_update().get(pk=listing.pk)
+    moderated.refuse_if_moderated(actor, locked, what="This listing")
     if to not in TRANSITIONS[locked.status]:
         raise ValidationError({"status": [f"A {locked.status} listing cannot become {to}."]})
     locked.status = to
@@ -138,6 +170,21 @@ def listing_mark_sold(*, actor: User, listing: Listing) -> Listing:
 def listing_archive(*, actor: User, listing: Listing) -> Listing:
     """draft, active or sold -> archived (final)."""
     return _listing_move(actor=actor, listing=listing, to=ListingStatus.ARCHIVED)
+
+
+@transaction.atomic
+def listing_hide(*, actor: User, listing: Listing, reason: str) -> Listing:
+    """Moderators hide a listing with a reason its seller reads; its status stays, only staff lift it."""
+    moderated.require_staff(actor)
+    listing.save(update_fields=[*moderated.mark(listing, actor=actor, reason=reason), "updated_at"])
+    return listing
+
+
+@transaction.atomic
+def listing_restore(*, actor: User, listing: Listing) -> Listing:
+    moderated.require_staff(actor)
+    listing.save(update_fields=[*moderated.unmark(listing), "updated_at"])
+    return listing
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from marketplace import selectors, services
 from marketplace.filters import ListingFilter, ProductFilter
 from marketplace.forms import ListingForm, ProductForm
-from marketplace.models import ListingStatus
 
 PAGE_SIZE = 24
 
@@ -27,7 +26,7 @@ def _querystring(request: HttpRequest) -> str:
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    public = selectors.products_visible(request.user).filter(is_active=True)
+    public = selectors.products_visible(request.user).filter(selectors.PRODUCT_PUBLIC)
     filters = ProductFilter(request.GET, queryset=public, request=request)
     products = filters.qs if filters.is_valid() else public.none()
     return render(
@@ -44,7 +43,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def listing_list(request: HttpRequest) -> HttpResponse:
-    public = selectors.listings_visible(request.user).filter(status=ListingStatus.ACTIVE)
+    public = selectors.listings_visible(request.user).filter(selectors.LISTING_PUBLIC)
     filters = ListingFilter(request.GET, queryset=public, request=request)
     listings = filters.qs if filters.is_valid() else public.none()
     return render(
@@ -57,13 +56,13 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_for_viewer(request.user, pk)
-    can_manage = services.can_manage(request.user, product.creator_id)
+    can_manage = services.can_change(request.user, product)
     return render(request, "marketplace/product_detail.html", {"product": product, "can_manage": can_manage})
 
 
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = selectors.listing_for_viewer(request.user, pk)
-    can_manage = services.can_manage(request.user, listing.seller_id)
+    can_manage = services.can_change(request.user, listing)
     return render(request, "marketplace/listing_detail.html", {"listing": listing, "can_manage": can_manage})
 
 
@@ -88,8 +87,8 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 def _edit_item(request: HttpRequest, item, *, owner_id, form_class, save, route: str, new_title: str) -> HttpResponse:
     """The create/edit page of a product or listing: ``save(data)`` calls the right service."""
-    if item is not None and not services.can_manage(request.user, owner_id):
-        raise PermissionDenied
+    if item is not None and not services.can_change(request.user, item):
+        raise PermissionDenied("Only the owner or a moderator can change this; hidden by moderation, only moderators.")
     form = form_class(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,33 +2,46 @@ from django.contrib import admin
 
 from media import services
 from media.models import File
-from veza.moderation import ModerationAdmin, switch_actions
+from veza.moderation import (
+    MODERATION_FIELDS,
+    ModeratedFilter,
+    ModerationAdmin,
+    hidden_column,
+    hide_action,
+    moderation_action,
+)
 
 
 @admin.register(File)
 class FileAdmin(ModerationAdmin):
-    """Moderators hide or show files (a track follows its file); only super admins delete them."""
+    """Moderators hide files with a reason (their tracks with them) and restore them; only super admins delete.
 
-    list_display = ("original_name", "user", "mime_type", "size", "is_public", "created_at")
-    list_filter = ("is_public", "mime_type")
+    ``is_public`` is the owner's switch: moderators hide instead, which the owner cannot undo.
+    """
+
+    list_display = ("original_name", "user", "mime_type", "size", "is_public", hidden_column, "created_at")
+    list_filter = (ModeratedFilter, "is_public", "mime_type")
     list_select_related = ("user",)
     search_fields = ("original_name", "=filename", "user__username")
     date_hierarchy = "created_at"
-    fields = ("original_name", "user", "is_public", "filename", "mime_type", "size", "path", "url", "created_at",
-              "updated_at")  # fmt: skip
-    readonly_fields = ("original_name", "user", "filename", "mime_type", "size", "path", "url", "created_at",
-                       "updated_at")  # fmt: skip
-    actions = ("hide", "show")
+    fields = ("original_name", "user", "is_public", *MODERATION_FIELDS, "filename", "mime_type", "size", "path", "url",
+              "created_at", "updated_at")  # fmt: skip
+    readonly_fields = fields
+    actions = ("hide", "restore")
 
     def save_object(self, request, obj, form, change):
-        if "is_public" in form.changed_data:
-            services.file_set_public(actor=request.user, file=obj, is_public=obj.is_public)
+        pass  # nothing is editable: the actions hide and restore
 
     def delete_object(self, request, obj):
         services.file_delete(actor=request.user, file=obj)
 
-    hide, show = switch_actions(
-        ("Hide the selected files (and their tracks)", "Hidden"),
-        ("Make the selected files public", "Made public"),
-        lambda actor, file, on: services.file_set_public(actor=actor, file=file, is_public=on),
+    hide = hide_action(
+        "Hide the selected files (and their tracks)",
+        "Hidden",
+        lambda actor, file, reason: services.file_hide(actor=actor, file=file, reason=reason),
+    )
+    restore = moderation_action(
+        "Lift the hiding of the selected files",
+        "Restored",
+        lambda actor, file: services.file_restore(actor=actor, file=file),
     )

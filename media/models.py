@@ -8,9 +8,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from veza.db import length_between
+from veza.moderated import Moderated, moderation_constraints, moderation_index
 
 
-class File(models.Model):
+class File(Moderated):
     """A stored object: ``filename`` is the generated unique name, ``path`` its storage key."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="files", db_index=False)
@@ -28,6 +29,7 @@ class File(models.Model):
         db_table = "files"
         ordering = ["-created_at", "-id"]
         constraints = [
+            *moderation_constraints("files"),
             models.UniqueConstraint(fields=["filename"], name="uk_files_filename"),
             # A covering twin of uk_files_filename: access checks by name read the index only.
             models.UniqueConstraint(fields=["filename"], include=["user", "is_public"], name="idx_files_filename"),
@@ -48,6 +50,7 @@ class File(models.Model):
             ),
         ]
         indexes = [
+            moderation_index("files"),
             models.Index(fields=["user"], name="idx_files_user_id"),
             models.Index(fields=["mime_type"], name="idx_files_mime_type"),
             models.Index(fields=["is_public"], name="idx_files_is_public"),

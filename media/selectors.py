@@ -8,15 +8,25 @@ from django.http import Http404
 from accounts.models import User
 from media.models import File
 
+# A file is out of reach when moderators hid it or one of its tracks (a track is its file's audio).
+UNMODERATED = Q(moderated_at__isnull=True) & ~Q(tracks__moderated_at__isnull=False)
+
 
 def files_visible(user: User) -> QuerySet[File]:
-    """Public files, the viewer's own, and everything for moderators."""
+    """Public files nobody hid, the viewer's own (hidden ones flagged), and everything for moderators."""
     files = File.objects.select_related("user")
     if user.is_authenticated and user.is_staff:
         return files
+    public = Q(is_public=True) & UNMODERATED
     if user.is_authenticated:
-        return files.filter(Q(is_public=True) | Q(user=user))
-    return files.filter(is_public=True)
+        return files.filter(public | Q(user=user))
+    return files.filter(public)
+
+
+def file_is_moderated(file: File) -> bool:
+    """True when moderators hid the file or one of its tracks (checked now, in the database)."""
+    hidden = Q(moderated_at__isnull=False) | Q(tracks__moderated_at__isnull=False)
+    return File.objects.filter(hidden, pk=file.pk).exists()
 
 
 def files_of(user: User) -> QuerySet[File]:

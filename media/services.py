@@ -16,6 +16,7 @@ from accounts.models import User
 from media import selectors
 from media.inspect import Inspected, Kind, clean_name, inspect, inspect_audio
 from media.models import File
+from veza import moderated
 from veza.errors import TooLarge
 
 
@@ -79,15 +80,36 @@ def file_upload(*, user: User, upload: UploadedFile, is_public: bool = False) ->
 
 
 def can_manage(user: User, file: File) -> bool:
-    return user.is_authenticated and (user.pk == file.user_id or user.is_staff)
+    """The owner while moderators have not hidden the file, and moderators."""
+    if not user.is_authenticated:
+        return False
+    return user.is_staff or (user.pk == file.user_id and file.moderated_at is None)
 
 
 @transaction.atomic
 def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
-    if not can_manage(actor, file):
+    """The owner's visibility switch; it cannot lift a moderator's hiding (:func:`file_hide`)."""
+    if not (actor.is_authenticated and (actor.pk == file.user_id or actor.is_staff)):
         raise PermissionDenied("Only the owner or a moderator can change this file.")
+    moderated.refuse_if_moderated(actor, file, what="This file")
     file.is_public = is_public
     file.save(update_fields=["is_public", "updated_at"])
+    return file
+
+
+@transaction.atomic
+def file_hide(*, actor: User, file: File, reason: str) -> File:
+    """Moderators hide a file (and so its tracks) with a reason its owner reads; only staff lift it."""
+    moderated.require_staff(actor)
+    file.save(update_fields=[*moderated.mark(file, actor=actor, reason=reason), "updated_at"])
+    return file
+
+
+@transaction.atomic
+def file_restore(*, actor: User, file: File) -> File:
+    """Moderators lift the hiding: the file is again what its owner's ``is_public`` says."""
+    moderated.require_staff(actor)
+    file.save(update_fields=[*moderated.unmark(file), "updated_at"])
     return file
 
 

@@ -2,6 +2,8 @@
 
 Avatars are public. A file is served to whoever may see it (public, its owner, moderators), or to
 anyone holding a valid signed URL (``?expires=&signature=``): an expired or altered signature is a 403.
+A file that moderators hid (it or one of its tracks) is served to moderators only, never through a
+signed URL, even one issued before the hiding: the check is made at request time.
 """
 
 from django.core.files.storage import default_storage
@@ -44,9 +46,12 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     if "signature" in request.GET or "expires" in request.GET:
         if not streaming.signature_valid(path, request.GET.get("expires"), request.GET.get("signature")):
             return HttpResponseForbidden("This link has expired or is not valid.")
-        if file is None:
+        # A link signed before moderators hid the file (or its track) no longer plays, whoever holds it.
+        if file is None or selectors.file_is_moderated(file):
             raise Http404("No such file.")
         return serve_file(request, file)
     if file is None or not selectors.files_visible(request.user).filter(pk=file.pk).exists():
         raise Http404("No such file.")
+    if not request.user.is_staff and selectors.file_is_moderated(file):
+        raise Http404("No such file.")  # the owner too: hidden audio is heard by moderators only
     return serve_file(request, file)

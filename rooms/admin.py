@@ -6,7 +6,14 @@ from django.utils.html import format_html
 
 from rooms import services
 from rooms.models import MessageType, Room, RoomMember, RoomMessage
-from veza.moderation import MessageSearchAdmin, ModerationAdmin, moderation_action
+from veza.moderation import (
+    MODERATION_FIELDS,
+    MessageSearchAdmin,
+    ModeratedFilter,
+    ModerationAdmin,
+    hide_action,
+    moderation_action,
+)
 
 
 def _filtered_link(model: str, room: Room, text: str) -> str:
@@ -16,16 +23,21 @@ def _filtered_link(model: str, room: Room, text: str) -> str:
 
 @admin.register(Room)
 class RoomAdmin(ModerationAdmin):
-    """Moderators edit and close rooms; closing keeps the history (see ``rooms.services.room_close``)."""
+    """Moderators edit rooms, close them with a reason and reopen them (see ``rooms.services.room_close``)."""
 
-    list_display = ("name", "is_private", "creator", "created_at")
-    list_filter = ("is_private",)
+    list_display = ("name", "is_private", "closed", "creator", "created_at")
+    list_filter = (ModeratedFilter, "is_private")
     list_select_related = ("creator",)
     search_fields = ("name", "description")
     date_hierarchy = "created_at"
-    fields = ("name", "description", "is_private", "creator", "has_password", "people", "created_at", "updated_at")
-    readonly_fields = ("creator", "has_password", "people", "created_at", "updated_at")
-    actions = ("close",)
+    fields = ("name", "description", "is_private", *MODERATION_FIELDS, "creator", "has_password", "people",
+              "created_at", "updated_at")  # fmt: skip
+    readonly_fields = (*MODERATION_FIELDS, "creator", "has_password", "people", "created_at", "updated_at")
+    actions = ("close", "reopen")
+
+    @admin.display(description="closed", boolean=True, ordering="moderated_at")
+    def closed(self, obj: Room) -> bool:
+        return obj.moderated_at is not None
 
     @admin.display(description="password", boolean=True)
     def has_password(self, obj: Room) -> bool:
@@ -52,10 +64,15 @@ class RoomAdmin(ModerationAdmin):
     def delete_object(self, request, obj):
         services.room_delete(actor=request.user, room=obj)
 
-    close = moderation_action(
-        "Close the selected rooms (remove every member, keep the history)",
+    close = hide_action(
+        "Close the selected rooms (nobody reads, posts or joins; members and history stay)",
         "Closed",
-        lambda actor, room: services.room_close(actor=actor, room=room),
+        lambda actor, room, reason: services.room_close(actor=actor, room=room, reason=reason),
+    )
+    reopen = moderation_action(
+        "Reopen the selected rooms",
+        "Reopened",
+        lambda actor, room: services.room_reopen(actor=actor, room=room),
     )
 
 

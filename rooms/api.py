@@ -178,6 +178,7 @@ class MessageListView(generics.ListAPIView):
 
     def get_queryset(self):
         room = selectors.room_for_viewer(self.request.user, self.kwargs["pk"])
+        selectors.require_open(self.request.user, room)
         return message_bounds(selectors.messages(room), self.request)
 
     @extend_schema(

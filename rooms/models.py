@@ -8,9 +8,10 @@ from django.db.models.functions import Lower, Now
 from django.utils import timezone
 
 from veza.db import length_between, one_of
+from veza.moderated import Moderated, moderation_constraints, moderation_index
 
 
-class Room(models.Model):
+class Room(Moderated):
     name = models.CharField(max_length=100)
     description = models.TextField(null=True, blank=True)
     is_private = models.BooleanField(default=False, db_default=False)
@@ -30,11 +31,13 @@ class Room(models.Model):
         db_table = "rooms"
         ordering = ["name"]
         constraints = [
+            *moderation_constraints("rooms"),
             models.UniqueConstraint(fields=["name"], name="uk_rooms_name"),
             models.UniqueConstraint(Lower("name"), name="idx_rooms_name"),
             length_between("name", 3, 100, name="ck_rooms_name_length"),
         ]
         indexes = [
+            moderation_index("rooms"),
             models.Index(fields=["creator"], name="idx_rooms_creator_id"),
             models.Index(fields=["is_private"], name="idx_rooms_is_private"),
             models.Index(fields=["created_at"], name="idx_rooms_created_at"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import User
-from rooms.models import Room, RoomMember, RoomMessage
+from rooms.models import MemberRole, Room, RoomMember, RoomMessage
+from veza.moderated import unmoderated
 
 
 def room_ids_named(name: str) -> list[int]:
@@ -16,13 +18,19 @@ def room_ids_named(name: str) -> list[int]:
 
 
 def rooms_visible(user: User) -> QuerySet[Room]:
-    """Public rooms and the rooms ``user`` belongs to, with member counts and ``is_member``."""
+    """Public rooms and the rooms ``user`` belongs to, with member counts, ``is_member`` and ``is_owner``.
+
+    A room closed by moderators is listed to its owner (flagged, with the reason) and to staff only.
+    """
     rooms = Room.objects.annotate(member_count=Count("memberships", distinct=True))
     if user.is_authenticated:
         mine = RoomMember.objects.filter(room=OuterRef("pk"), user=user)
-        rooms = rooms.annotate(is_member=Exists(mine)).filter(Q(is_private=False) | Q(is_member=True))
+        rooms = rooms.annotate(is_member=Exists(mine), is_owner=Exists(mine.filter(role=MemberRole.OWNER)))
+        rooms = rooms.filter(Q(is_private=False) | Q(is_member=True))
+        if not user.is_staff:
+            rooms = rooms.filter(unmoderated() | Q(is_owner=True))
     else:
-        rooms = rooms.filter(is_private=False)
+        rooms = rooms.filter(unmoderated(), is_private=False)
     return rooms.select_related("creator").order_by("name")
 
 
@@ -34,17 +42,23 @@ def room_for_viewer(user: User, room_id: int) -> Room:
     return room
 
 
+def require_open(user: User, room: Room) -> None:
+    """PermissionDenied when moderators closed ``room`` (staff excepted): nothing is read, sent or joined."""
+    if room.moderated_at is not None and not (user.is_authenticated and user.is_staff):
+        raise PermissionDenied(f"This room is closed by moderation ({room.moderation_reason}).")
+
+
 def room_of_member(user: User, room_id: int) -> Room:
     """The room if ``user`` belongs to it, in one light query (the socket's check on every frame).
 
-    Otherwise: 404 when the room is missing or private, PermissionDenied when it is public.
+    Otherwise: 404 when the room is missing or private, PermissionDenied when it is public. A room
+    closed by moderators is refused to its members (PermissionDenied) and is a 404 to everyone else.
     """
-    from django.core.exceptions import PermissionDenied
-
     room = Room.objects.filter(pk=room_id, memberships__user=user).first() if user.is_authenticated else None
     if room is not None:
+        require_open(user, room)
         return room
-    if Room.objects.filter(pk=room_id, is_private=False).exists():
+    if Room.objects.filter(unmoderated(), pk=room_id, is_private=False).exists():
         raise PermissionDenied("Join the room first.")
     raise Http404("No such room.")
 
@@ -58,7 +72,7 @@ def members(room: Room) -> QuerySet[RoomMember]:
 
 
 def messages(room: Room) -> QuerySet[RoomMessage]:
-    """The room's messages, newest first."""
+    """The room's messages, newest first (see :func:`require_open` for who may read them)."""
     return RoomMessage.objects.filter(room=room).select_related("user").order_by("-id")
 
 

@@ -1,6 +1,8 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rooms.models import MemberRole, Room, RoomMember, RoomMessage
+from veza.moderated_api import ModerationSerializer, moderation_of
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -14,15 +16,20 @@ class RoomSerializer(serializers.ModelSerializer):
     member_count = serializers.IntegerField(read_only=True)
     is_member = serializers.BooleanField(read_only=True, default=False)
     has_password = serializers.SerializerMethodField()
+    moderation = serializers.SerializerMethodField(help_text="Closed by moderation: when and why (else null).")
 
     class Meta:
         model = Room
-        fields = ("id", "name", "description", "is_private", "has_password", "creator", "member_count", "is_member",
-                  "created_at", "updated_at")  # fmt: skip
+        fields = ("id", "name", "description", "is_private", "has_password", "moderation", "creator", "member_count",
+                  "is_member", "created_at", "updated_at")  # fmt: skip
         read_only_fields = fields
 
     def get_has_password(self, room: Room) -> bool:
         return bool(room.password_hash)
+
+    @extend_schema_field(ModerationSerializer(allow_null=True))
+    def get_moderation(self, room: Room) -> dict | None:
+        return moderation_of(room)
 
 
 class RoomWriteSerializer(serializers.Serializer):

@@ -15,7 +15,8 @@ from accounts.models import User
 from chat import dedup, realtime
 from rooms import selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
-from veza import metrics, ratelimit
+from rooms.selectors import require_open
+from veza import metrics, moderated, ratelimit
 from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def membership(user: User, room: Room) -> RoomMember | None:
 
 
 def _require_manager(actor: User, room: Room) -> RoomMember | None:
+    require_open(actor, room)
     member = membership(actor, room)
     if member is not None and member.role in MANAGERS:
         return member
@@ -74,7 +76,9 @@ def _require_manager(actor: User, room: Room) -> RoomMember | None:
     raise PermissionDenied("Only the room's owner or admins can do this.")
 
 
-def _require_owner(actor: User, room: Room) -> None:
+def _require_owner(actor: User, room: Room, *, even_closed: bool = False) -> None:
+    if not even_closed:
+        require_open(actor, room)
     member = membership(actor, room)
     if not ((member is not None and member.role == MemberRole.OWNER) or actor.is_superuser):
         raise PermissionDenied("Only the room's owner can do this.")
@@ -151,33 +155,40 @@ def room_update(*, actor: User, room: Room, name=None, description=None, is_priv
 
 @transaction.atomic
 def room_delete(*, actor: User, room: Room) -> None:
-    _require_owner(actor, room)
+    """The owner (even of a room moderators closed) or a super admin deletes the room and its history."""
+    _require_owner(actor, room, even_closed=True)
     room_id = room.pk
     room.delete()
     _broadcast(room_id, "room.deleted", room=room_id)
 
 
 @transaction.atomic
-def room_close(*, actor: User, room: Room) -> Room:
-    """Site moderators close a room: nobody can read, post in or join it any more, its history stays.
+def room_close(*, actor: User, room: Room, reason: str) -> Room:
+    """Site moderators close a room, with a reason its owner reads; only staff reopen it (:func:`room_reopen`).
 
-    The room becomes private without a password (so it cannot be joined and is listed to nobody), every
-    member, the owner included, is removed, and open room pages are told. A moderator reopens it by
-    making it public again (:func:`room_update`); a super admin may delete it (:func:`room_delete`).
+    Nothing is read, posted, joined or changed in a closed room any more (its owner may still delete
+    it); it is listed to its owner and staff only. Members and history stay as they were, so reopening
+    gives the room back. Open room pages are told, and every member's sockets stop receiving it.
     """
-    if not actor.is_staff:
-        raise PermissionDenied("Only moderators can close rooms.")
+    moderated.require_staff(actor)
     room = Room.objects.select_for_update().get(pk=room.pk)
-    member_ids = list(RoomMember.objects.filter(room=room).values_list("user_id", flat=True))
-    if room.is_private and not room.password_hash and not member_ids:
-        return room  # already closed
-    room.is_private, room.password_hash = True, None
-    room.save(update_fields=["is_private", "password_hash", "updated_at"])
-    RoomMember.objects.filter(room=room).delete()
+    room.save(update_fields=[*moderated.mark(room, actor=actor, reason=reason), "updated_at"])
     _system(room, None, "The moderators closed this room.", MessageType.SYSTEM)
-    _broadcast(room.pk, "room.closed", room=room.pk)
-    for user_id in member_ids:
+    _broadcast(room.pk, "room.closed", room=room.pk, reason=room.moderation_reason)
+    for user_id in RoomMember.objects.filter(room=room).values_list("user_id", flat=True):
         _removed(room, user_id)
+    return room
+
+
+@transaction.atomic
+def room_reopen(*, actor: User, room: Room) -> Room:
+    """Site moderators lift a closing: members find the room, its history and its settings as they were."""
+    moderated.require_staff(actor)
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    if room.moderated_at is None:
+        return room
+    room.save(update_fields=[*moderated.unmark(room), "updated_at"])
+    _system(room, None, "The moderators reopened this room.", MessageType.SYSTEM)
     return room
 
 
@@ -223,7 +234,10 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
 
     Wrong passwords are counted per (user, room): past ``ROOM_PASSWORD_FAILURES`` within
     ``ROOM_PASSWORD_WINDOW`` seconds, :class:`RoomPasswordThrottled` (429) before the password is checked.
+    A room closed by moderators cannot be joined (the same 404 as for no room).
     """
+    if room.moderated_at is not None or Room.objects.filter(pk=room.pk, moderated_at__isnull=False).exists():
+        raise Http404("No such room, or a wrong password.")
     existing = membership(user, room)
     if existing is not None:
         return existing
@@ -337,8 +351,12 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
     """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once."""
     text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
-    if membership(user, room) is None:
+    # Membership and the room's moderation state now, in one query (``room`` may have been read earlier).
+    state = list(RoomMember.objects.filter(room_id=room.pk, user_id=user.pk).values_list("room__moderation_reason")[:1])
+    if not state:
         raise PermissionDenied("Join the room to post in it.")
+    if state[0][0] is not None and not user.is_staff:
+        raise PermissionDenied(f"This room is closed by moderation ({state[0][0]}).")
 
     @transaction.atomic
     def create() -> RoomMessage:
@@ -358,6 +376,7 @@ def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> Roo
     """Edit my own message; site moderators edit anyone's (join, leave and system lines stay as they are)."""
     if message.message_type != MessageType.MESSAGE or not (message.user_id == actor.pk or actor.is_staff):
         raise PermissionDenied("You can edit only your own messages.")
+    require_open(actor, message.room)
     message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at"])
@@ -369,6 +388,7 @@ def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> Roo
 @transaction.atomic
 def room_message_delete(*, actor: User, message: RoomMessage) -> None:
     """Delete my own message; the room's owner, its admins and site moderators delete anyone's."""
+    require_open(actor, message.room)
     if message.user_id != actor.pk:
         _require_manager(actor, message.room)
     room_id, message_id = message.room_id, message.pk

@@ -67,13 +67,15 @@ def room_join(request: HttpRequest) -> HttpResponse:
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_for_viewer(request.user, pk)
     member = services.membership(request.user, room)
-    history = list(reversed(selectors.messages(room)[:HISTORY]))
+    closed = room.moderated_at is not None and not request.user.is_staff  # its owner sees why, and no more
+    history = [] if closed else list(reversed(selectors.messages(room)[:HISTORY]))
     can_moderate = request.user.is_staff or (member is not None and member.role in services.MANAGERS)
     return render(
         request,
         "rooms/room.html",
         {
             "room": room,
+            "closed": closed,
             "member": member,
             "history": history,
             "history_json": RoomMessageSerializer(history, many=True).data,

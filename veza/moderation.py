@@ -9,7 +9,9 @@
 - changelists stay fast on large tables: no full ``COUNT(*)`` of an unfiltered list (see
   :class:`EstimatedCountPaginator`) nor of the whole table, and every ModelAdmin selects its related
   rows up front (``list_select_related``; a test pins the number of queries per changelist);
-- content comes from the members, so nothing is added through the console unless an admin opts in.
+- content comes from the members, so nothing is added through the console unless an admin opts in;
+- hiding content (files, tracks, products, listings, rooms) is a state of its own with a reason
+  (:func:`hide_action`, :class:`ModeratedFilter`), which the owner cannot lift: see ``veza.moderated``.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
 from veza.db import french_match
+from veza.moderated import REASON_MAX
 
 REFUSALS = (PermissionDenied, ValidationError, Http404)
 
@@ -220,3 +225,68 @@ class MessageSearchAdmin(ModerationAdmin):
         if self.room_field:
             found |= Q(**{f"{self.room_field}__in": room_ids_named(term)})
         return queryset.filter(found), False
+
+
+# --- moderation state (hide with a reason, restore): see veza.moderated --------------------------------
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        help_text="The owner reads it beside the item; only moderators can lift the hiding.",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+
+
+def hide_action(description: str, done: str, service: Callable[..., object]):
+    """An action asking for a reason on an intermediate page, then calling ``service(actor, obj, reason)``.
+
+    The page re-posts the selection; an empty reason shows the page again with the field's error.
+    """
+
+    @admin.action(description=description, permissions=["change"])
+    def action(modeladmin: ModerationAdmin, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            modeladmin.apply(request, queryset, lambda obj: service(request.user, obj, reason), done=done)
+            return None
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": description,
+            "opts": modeladmin.opts,
+            "form": form,
+            "objects": queryset,
+            "action": request.POST.get("action", ""),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(request, "admin/veza/moderation_reason.html", context)
+
+    return action
+
+
+class ModeratedFilter(admin.SimpleListFilter):
+    """Filter a changelist by moderation state (``moderated_at``, a partial index holds the hidden rows)."""
+
+    title = "moderation"
+    parameter_name = "moderated"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Hidden by moderation"), ("no", "Not hidden"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(moderated_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(moderated_at__isnull=True)
+        return queryset
+
+
+MODERATION_FIELDS = ("moderated_at", "moderated_by", "moderation_reason")
+
+
+@admin.display(description="hidden", boolean=True, ordering="moderated_at")
+def hidden_column(obj) -> bool:
+    return obj.moderated_at is not None

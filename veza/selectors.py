@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from catalog.models import Track
-from marketplace.models import Listing, ListingStatus, Product
+from catalog.selectors import UNMODERATED as TRACK_UNMODERATED
+from marketplace.models import Listing, Product
+from marketplace.selectors import LISTING_PUBLIC, PRODUCT_PUBLIC
 from rooms.models import Room
+from veza.moderated import unmoderated
 
 
 def home_overview(limit: int = 6) -> dict:
-    """Recent public rooms, tracks, products and listings for the home page (four queries)."""
+    """Recent public rooms, tracks, products and listings for the home page (four queries).
+
+    Nothing moderators hid or closed is shown.
+    """
     return {
-        "rooms": list(Room.objects.filter(is_private=False).order_by("-created_at")[:limit]),
+        "rooms": list(Room.objects.filter(unmoderated(), is_private=False).order_by("-created_at")[:limit]),
         "tracks": list(
-            Track.objects.filter(file__is_public=True).select_related("creator").order_by("-created_at")[:limit]
+            Track.objects.filter(TRACK_UNMODERATED, file__is_public=True)
+            .select_related("creator")
+            .order_by("-created_at")[:limit]
         ),
         "products": list(
-            Product.objects.filter(is_active=True).select_related("creator").order_by("-created_at")[:limit]
+            Product.objects.filter(PRODUCT_PUBLIC).select_related("creator").order_by("-created_at")[:limit]
         ),
         "listings": list(
-            Listing.objects.filter(status=ListingStatus.ACTIVE).select_related("seller").order_by("-created_at")[:limit]
+            Listing.objects.filter(LISTING_PUBLIC).select_related("seller").order_by("-created_at")[:limit]
         ),
     }

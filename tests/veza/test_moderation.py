@@ -15,6 +15,7 @@ from django.urls import reverse
 from accounts import services as account_services
 from accounts.models import AuditLog, RefreshToken, Role, User
 from accounts.tokens import token_pair_issue
+from catalog import services as catalog_services
 from catalog.models import Track
 from chat import services as chat_services
 from chat.models import Message
@@ -45,9 +46,9 @@ def url(model, view="changelist", *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def act(client, model, action, objects, **extra):
-    """Run the changelist action ``action`` on ``objects``."""
-    data = {"action": action, "_selected_action": [obj.pk for obj in objects]}
+def act(client, model, action, objects, data_extra=None, **extra):
+    """Run the changelist action ``action`` on ``objects`` (``data_extra``: more form fields, e.g. a reason)."""
+    data = {"action": action, "_selected_action": [obj.pk for obj in objects], **(data_extra or {})}
     return client.post(url(model), data, **extra)
 
 
@@ -290,14 +291,16 @@ def test_only_super_admins_change_member_roles(client, room):
     assert member.role == MemberRole.ADMIN
 
 
-def test_admin_closes_a_room(client, moderator, room, api):
+def test_admin_closes_a_room_with_a_reason(client, moderator, room, api):
     former = RoomMember.objects.get(room=room, role=MemberRole.MEMBER).user
     history = RoomMessage.objects.filter(room=room).count()
-    response = act(client, Room, "close", [room])
+    response = act(client, Room, "close", [room])  # first the page asking for the reason
+    assert response.status_code == 200 and "reason" in response.content.decode()
+    response = act(client, Room, "close", [room], data_extra={"apply": "1", "reason": "Spam ring"})
     assert response.status_code == 302
     room.refresh_from_db()
-    assert room.is_private and not room.password_hash
-    assert not RoomMember.objects.filter(room=room).exists()
+    assert room.moderated_at and room.moderated_by == moderator and room.moderation_reason == "Spam ring"
+    assert RoomMember.objects.filter(room=room).count() == 2  # members stay, for a reopening
     assert RoomMessage.objects.filter(room=room).count() == history + 1  # the history stays, with a notice
     api.force_authenticate(former)
     assert api.get(f"/api/v1/rooms/{room.pk}/").status_code == 404
@@ -332,8 +335,9 @@ def test_a_service_refusal_in_a_change_form_is_shown_and_rolled_back(client, bos
 
 def test_plain_users_cannot_close_rooms(room):
     with pytest.raises(PermissionDenied):
-        room_services.room_close(actor=room.creator, room=room)
-    assert RoomMember.objects.filter(room=room).count() == 2
+        room_services.room_close(actor=room.creator, room=room, reason="Mine")
+    room.refresh_from_db()
+    assert room.moderated_at is None
 
 
 # --- direct messages ------------------------------------------------------------------------------------
@@ -364,35 +368,37 @@ def test_only_the_sender_or_a_moderator_edits_or_deletes_a_direct_message():
 
 def test_admin_hides_a_track_and_it_disappears(client, moderator, api):
     track = TrackFactory()
-    assert act(client, Track, "hide", [track]).status_code == 302
-    track.file.refresh_from_db()
-    assert not track.file.is_public
+    assert act(client, Track, "hide", [track], data_extra={"apply": "1", "reason": "Stolen"}).status_code == 302
+    track.refresh_from_db()
+    assert track.moderation_reason == "Stolen" and track.file.is_public  # the owner's switch is untouched
     api.force_authenticate(UserFactory())
     assert api.get(f"/api/v1/tracks/{track.pk}/").status_code == 404
 
 
-def test_admin_edits_a_track_and_its_visibility(client, moderator):
+def test_admin_edits_a_track_but_not_its_owners_switch(client, moderator):
     track = TrackFactory(title="Old")
     data = {"title": "New", "artist": track.artist, "album": track.album, "genre": track.genre, "is_public": ""}
     assert client.post(url(Track, "change", track.pk), data).status_code == 302
     track.refresh_from_db()
     track.file.refresh_from_db()
-    assert track.title == "New" and not track.file.is_public
+    assert track.title == "New" and track.file.is_public
 
 
 def test_admin_hides_files(client, moderator):
     shown, other = FileFactory(), FileFactory()
-    act(client, File, "hide", [shown])
-    assert client.post(url(File, "change", other.pk), {"is_public": ""}).status_code == 302
-    assert not File.objects.filter(is_public=True).exists()
+    act(client, File, "hide", [shown, other], data_extra={"apply": "1", "reason": "Malware"})
+    assert File.objects.filter(moderation_reason="Malware").count() == 2
+    assert client.post(url(File, "change", other.pk), {"is_public": ""}).status_code == 302  # nothing to edit
+    assert File.objects.filter(is_public=True).count() == 2
 
 
-def test_admin_deactivates_products(client, moderator):
+def test_admin_hides_and_edits_products(client, moderator):
     product, edited = ProductFactory(), ProductFactory()
-    act(client, Product, "deactivate", [product])
+    act(client, Product, "hide", [product], data_extra={"apply": "1", "reason": "Counterfeit"})
     data = {"name": "Renamed", "description": "d", "price": "5.00", "category": "Beats", "is_active": ""}
     assert client.post(url(Product, "change", edited.pk), data).status_code == 302
-    assert list(Product.objects.filter(is_active=True)) == []
+    assert list(Product.objects.filter(moderated_at__isnull=False)) == [product]
+    assert Product.objects.filter(is_active=True).count() == 2  # the owner's switch is not the console's
     edited.refresh_from_db()
     assert (edited.name, edited.price) == ("Renamed", Decimal("5.00"))
 
@@ -485,3 +491,55 @@ def test_history_records_only_the_deletions_that_happened(client):
     remaining = set(RoomMember.objects.filter(room=room).values_list("pk", flat=True))
     assert remaining  # the owner cannot be removed
     assert logged == {str(m.pk) for m in memberships} - {str(pk) for pk in remaining}
+
+
+# --- hiding with a reason (a moderation state the owner cannot lift) ---------------------------------------
+
+HIDEABLE = [
+    (File, FileFactory, "hide", "restore"),
+    (Track, TrackFactory, "hide", "restore"),
+    (Product, ProductFactory, "hide", "restore"),
+    (Listing, ListingFactory, "hide", "restore"),
+    (Room, RoomFactory, "close", "reopen"),
+]
+
+
+@pytest.mark.parametrize(("model", "make", "hide", "restore"), HIDEABLE, ids=lambda v: getattr(v, "__name__", v))
+def test_admin_hides_with_a_reason_filters_by_state_and_restores(client, moderator, model, make, hide, restore):
+    target, other = make(), make()
+    page = act(client, model, hide, [target])  # the intermediate page asks for the reason
+    assert page.status_code == 200 and 'name="reason"' in page.content.decode()
+    refused = act(client, model, hide, [target], data_extra={"apply": "1", "reason": "  "})
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    assert not model.objects.filter(moderated_at__isnull=False).exists()
+    assert act(client, model, hide, [target], data_extra={"apply": "1", "reason": "Spam"}).status_code == 302
+    target.refresh_from_db()
+    assert (target.moderated_by, target.moderation_reason) == (moderator, "Spam") and target.moderated_at
+    hidden = client.get(url(model), {"moderated": "yes"}).context["cl"].result_list
+    assert list(hidden) == [target]
+    assert other in client.get(url(model), {"moderated": "no"}).context["cl"].result_list
+    assert LogEntry.objects.filter(object_id=str(target.pk)).exists()
+    assert act(client, model, restore, [target]).status_code == 302
+    target.refresh_from_db()
+    assert (target.moderated_at, target.moderated_by, target.moderation_reason) == (None, None, None)
+
+
+@pytest.mark.parametrize(("model", "make", "hide", "restore"), HIDEABLE, ids=lambda v: getattr(v, "__name__", v))
+def test_the_moderation_state_is_not_a_form_field_of_the_console(client, moderator, model, make, hide, restore):
+    target = make()
+    fields = client.get(url(model, "change", target.pk)).context["adminform"].form.fields
+    assert not {"moderated_at", "moderated_by", "moderation_reason"} & set(fields)
+
+
+def test_the_home_page_shows_nothing_moderators_hid(client):
+    staff = AdminFactory()
+    track = TrackFactory(title="Zanzibar track")
+    product = ProductFactory(name="Zanzibar product")
+    listing = ListingFactory(title="Zanzibar listing", status=ListingStatus.ACTIVE)
+    room = RoomFactory(name="zanzibar-room")
+    assert client.get("/").content.decode().count("anzibar") == 4
+    catalog_services.track_hide(actor=staff, track=track, reason="x")
+    market_services.product_hide(actor=staff, product=product, reason="x")
+    market_services.listing_hide(actor=staff, listing=listing, reason="x")
+    room_services.room_close(actor=staff, room=room, reason="x")
+    assert "anzibar" not in client.get("/").content.decode()

@@ -56,7 +56,7 @@ async def test_a_message_edited_in_the_console_is_updated_on_open_room_pages(sce
 async def test_closing_a_room_in_the_console_removes_its_open_sockets(scene):
     room = scene["room"]
     socket = await subscribed(scene["member"], room)
-    data = {"action": "close", "_selected_action": [room.pk]}
+    data = {"action": "close", "_selected_action": [room.pk], "apply": "1", "reason": "Raid"}  # the reason page's
     await sync_to_async(scene["console"].post)(reverse("admin:rooms_room_changelist"), data)
     assert (await next_of(socket, "room.removed"))["room"] == room.pk
     await socket.disconnect()

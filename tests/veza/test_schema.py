@@ -273,6 +273,18 @@ INDEXES = {
 }
 
 
+# Added for moderation (docs/architecture.md, deviations): the same three columns, CHECK, foreign key and
+# partial index on every table whose rows moderators hide (veza/moderated.py).
+MODERATED_TABLES = ("files", "tracks", "products", "listings", "rooms")
+for _table in MODERATED_TABLES:
+    COLUMNS[_table].update(
+        {"moderated_at": (TS, True), "moderated_by_id": ("bigint", True), "moderation_reason": ("text", True)}
+    )
+    CHECK_CONSTRAINTS[_table].append(f"ck_{_table}_moderation_reason")
+    FOREIGN_KEYS[f"fk_{_table}_moderated_by_id"] = (_table, "moderated_by_id", "users", "n")
+    INDEXES[f"idx_{_table}_moderated"] = (_table, "INDEX", "(moderated_at) WHERE (moderated_at IS NOT NULL)")
+
+
 def fetch(sql, params=None):
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
