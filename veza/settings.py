@@ -241,6 +241,14 @@ MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=200_000_000)
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=5_000_000)
 # Uploads above this size are written to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+# Request bodies: larger ones are answered 413 before a byte is read (veza/bodylimit.py). Every route takes
+# REQUEST_MAX_BYTES; the upload routes take the largest file they accept plus room for the form around it.
+UPLOAD_FORM_OVERHEAD = 1_000_000
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)  # 2.5 MiB, as DATA_UPLOAD_MAX_MEMORY_SIZE
+UPLOAD_REQUEST_MAX_BYTES = env.int(
+    "UPLOAD_REQUEST_MAX_BYTES", default=max(MEDIA_MAX_AUDIO_BYTES, MEDIA_MAX_IMAGE_BYTES) + UPLOAD_FORM_OVERHEAD
+)
+AVATAR_REQUEST_MAX_BYTES = env.int("AVATAR_REQUEST_MAX_BYTES", default=AVATAR_MAX_BYTES + UPLOAD_FORM_OVERHEAD)
 # Lifetime of signed streaming URLs, in seconds.
 STREAM_URL_SECONDS = env.int("STREAM_URL_SECONDS", default=900)
 # How media bytes leave the app: "app" (Django streams them), "accel" (nginx X-Accel-Redirect to
