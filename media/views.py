@@ -29,9 +29,12 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     if ".." in path.split("/"):
         raise Http404("No such file.")
     if path.startswith("avatars/"):
-        if not default_storage.exists(path):
-            raise Http404("No such file.")
-        size = default_storage.size(path)
+        try:
+            size = streaming.stored_size(path)
+        except streaming.StorageFault as fault:
+            if fault.missing:
+                raise Http404("No such file.") from None
+            return streaming.fault_response(request, fault)
         content_type = "image/" + {"jpg": "jpeg"}.get(path.rsplit(".", 1)[-1], path.rsplit(".", 1)[-1])
         try:
             modified = default_storage.get_modified_time(path)
