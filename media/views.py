@@ -5,12 +5,13 @@ anyone holding a valid signed URL (``?expires=&signature=``): an expired or alte
 """
 
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from media import selectors, streaming
 from media.models import File
+from veza.api import error_body
 
 
 def serve_file(request: HttpRequest, file: File) -> HttpResponse:
@@ -46,7 +47,7 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     file = selectors.file_by_path(path)
     if "signature" in request.GET or "expires" in request.GET:
         if not streaming.signature_valid(path, request.GET.get("expires"), request.GET.get("signature")):
-            return HttpResponseForbidden("This link has expired or is not valid.")
+            return JsonResponse(error_body("invalid_signature", "This link has expired or is not valid."), status=403)
         if file is None:
             raise Http404("No such file.")
         return serve_file(request, file)

@@ -368,6 +368,8 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF check: the JSON error shape under /api/, the site's 403 page elsewhere (never Django's own page).
+CSRF_FAILURE_VIEW = "veza.views.csrf_failure"
 
 # Index names follow the schema document; PostgreSQL allows 63 characters where
 # Django's portable check (models.E034) stops at 30.
