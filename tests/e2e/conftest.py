@@ -123,6 +123,20 @@ def server(transactional_db, settings):
     stop_servers(running)
 
 
+def wait_for(page, expression: str, *, timeout: float) -> None:
+    """Wait until the JavaScript ``expression`` is true on ``page``, for up to ``timeout`` milliseconds.
+
+    ``page.wait_for_function`` polls by evaluating the string inside the page, which its
+    Content-Security-Policy forbids (no ``'unsafe-eval'``); ``page.evaluate`` goes through the DevTools
+    protocol, outside the page's policy.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
 def log_in(page, server, username, password):
     page.goto(f"{server.url}/accounts/login/")
     page.fill("input[name=username]", username)

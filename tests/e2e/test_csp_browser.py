@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog import services as catalog_services
 from tests.accounts.factories import PASSWORD, SuperAdminFactory, UserFactory
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_for
 from tests.media.conftest import make_audio
 from tests.rooms.factories import RoomFactory, RoomMemberFactory
 
@@ -68,7 +68,7 @@ def test_the_pages_run_under_the_policy_without_violations(watched_page, server,
     visit(page, f"{server.url}/accounts/profile/")
     # The room's live chat: its script opens the WebSocket (connect-src) and shows the history.
     visit(page, f"{server.url}/rooms/{room.pk}/")
-    page.wait_for_function("document.getElementById('connection').textContent === 'Live'", timeout=10_000)
+    wait_for(page, "document.getElementById('connection').textContent === 'Live'", timeout=10_000)
     assert page.evaluate("window.__cspViolations") == []
     assert page.console_errors == []
 
