@@ -10,6 +10,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
-from veza.bodylimit import WsgiBodyLimit
+django_application = get_wsgi_application()
 
-application = WsgiBodyLimit(get_wsgi_application())
+from veza.bodylimit import WsgiBodyLimit  # noqa: E402 (needs the apps loaded)
+
+application = WsgiBodyLimit(django_application)

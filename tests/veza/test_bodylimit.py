@@ -184,3 +184,23 @@ def test_wsgi_refuses_a_declared_length_over_the_limit_without_reading(small_lim
     body = b"".join(application(environ, lambda status, headers: answers.append((status, dict(headers)))))
     assert answers[0][0].startswith("413")
     assert json.loads(body)["error"]["code"] == "too_large"
+
+
+@pytest.mark.django_db
+def test_the_wsgi_entry_point_starts_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    from tests.veza.test_settings import ROOT, manage_env
+
+    code = "import veza.wsgi; print(type(veza.wsgi.application).__name__)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=manage_env(DEBUG="true"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "WsgiBodyLimit"
