@@ -36,6 +36,11 @@ def browser_page(server, monkeypatch):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # What the Content-Security-Policy blocks, Chromium reports on the console: an error of the page too.
+        page.on(
+            "console",
+            lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+        )
         page.errors = errors
         yield page
         context.close()
