@@ -62,8 +62,14 @@ class StorageFault(Exception):
         self.missing = missing
 
 
+# What S3 (botocore's ClientError) says of an object that does not exist.
+S3_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
 def _fault(name: str, exc: BaseException) -> StorageFault:
-    if isinstance(exc, FileNotFoundError):
+    response = getattr(exc, "response", None)
+    s3_code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    if isinstance(exc, FileNotFoundError) or s3_code in S3_MISSING:
         return StorageFault(name, "missing", missing=True)
     if isinstance(exc, PermissionError):
         return StorageFault(name, "unreadable (permission denied)", missing=False)

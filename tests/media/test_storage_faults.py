@@ -26,6 +26,17 @@ class UnreadableStorage(FileSystemStorage):
         raise PermissionError(13, "Permission denied", self.path(name))
 
 
+class S3LikeStorage(FileSystemStorage):
+    """Answers every open as S3 (botocore) answers it, with the error code ``error``."""
+
+    error = "404"
+
+    def _open(self, name, mode="rb"):
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": self.error, "Message": "..."}}, "HeadObject")
+
+
 @pytest.fixture
 def track(owner, samples):
     return services.track_upload(creator=owner, upload=SimpleUploadedFile("s.flac", samples["flac"]), is_public=True)
@@ -92,6 +103,15 @@ def test_a_store_that_refuses_to_read_answers_503(api, owner, track, settings):
     api.force_authenticate(owner)
     response = api.get(f"/api/v1/tracks/{track.pk}/stream", headers={"Range": "bytes=0-99"})
     assert_error(response, 503, "storage_unavailable")
+
+
+@pytest.mark.parametrize(("error", "status", "code"), [("404", 404, "not_found"), ("NoSuchKey", 404, "not_found"),
+                                                     ("AccessDenied", 503, "storage_unavailable")])  # fmt: skip
+def test_s3_errors_are_told_apart(api, owner, track, settings, monkeypatch, error, status, code):
+    monkeypatch.setattr(S3LikeStorage, "error", error)
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.S3LikeStorage"}}
+    api.force_authenticate(owner)
+    assert_error(api.get(f"/api/v1/tracks/{track.pk}/stream"), status, code)
 
 
 def test_an_unreachable_store_answers_503(api, owner, track, settings, tmp_path):
