@@ -23,7 +23,7 @@ import json
 from html import escape
 
 from django.conf import settings
-from django.urls import Resolver404, resolve
+from django.urls import resolve
 
 from veza.api import error_body
 
@@ -45,7 +45,7 @@ def limit_for(method: str, path: str) -> int:
         return default
     try:
         view_name = resolve(path).view_name
-    except (Resolver404, ValueError, UnicodeError):
+    except Exception:  # no such route (Resolver404), or a path none can take (NUL, lone surrogates): Django answers
         return default
     setting = UPLOAD_ROUTES.get(view_name)
     return max(default, getattr(settings, setting)) if setting else default

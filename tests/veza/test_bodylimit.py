@@ -153,6 +153,8 @@ def test_the_larger_limit_is_for_uploading_methods_only(small_limits, settings):
     assert bodylimit.limit_for("GET", "/api/v1/files/") == settings.REQUEST_MAX_BYTES
     assert bodylimit.limit_for("POST", "/api/v1/files/1/") == settings.REQUEST_MAX_BYTES
     assert bodylimit.limit_for("POST", "/no/such/route\x00") == settings.REQUEST_MAX_BYTES
+    assert bodylimit.limit_for("POST", "/api/v1/files/\ud800") == settings.REQUEST_MAX_BYTES
+    assert bodylimit.limit_for("POST", f"/api/v1/files/{10**100}/") == settings.REQUEST_MAX_BYTES
 
 
 def test_the_default_limits_come_from_the_media_limits(settings):
