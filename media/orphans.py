@@ -20,6 +20,7 @@ from django.utils import timezone
 from media import selectors
 from media.inspect import Kind
 from media.models import File
+from media.streaming import StorageFault, open_stored
 
 # The folders Veza writes: uploads by kind (media.services) and avatars (accounts.services).
 FOLDERS = (Kind.AUDIO, Kind.IMAGE, "avatars")
@@ -72,3 +73,41 @@ def rows_without_object(storage: Storage = default_storage) -> Iterator[File]:
     for file in File.objects.select_related("user").order_by("pk").iterator(chunk_size=BATCH):
         if not storage.exists(file.path):
             yield file
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A ``files`` row whose object cannot be served: ``missing`` (404) or ``unavailable`` (503)."""
+
+    file_id: int
+    path: str
+    size: int
+    problem: str
+    detail: str
+    track_ids: tuple[int, ...]
+
+
+def broken_files(*, batch: int = BATCH) -> Iterator[Broken]:
+    """Every ``files`` row whose object is missing, unreadable or of another size, in id order.
+
+    The rows are read in batches of ``batch`` (by id, one query for the rows and one for their tracks per
+    batch), and each object is opened the way streaming opens it (:func:`media.streaming.open_stored`).
+    """
+    last = 0
+    while rows := list(File.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "path", "size")[:batch]):
+        last = rows[-1][0]
+        faults = []
+        for pk, path, size in rows:
+            try:
+                open_stored(path, size).close()
+            except StorageFault as fault:
+                faults.append((pk, path, size, fault))
+        if not faults:
+            continue
+        tracks: dict[int, list[int]] = {}
+        pairs = File.objects.filter(pk__in=[pk for pk, *_ in faults], tracks__isnull=False)
+        for pk, track_id in pairs.values_list("pk", "tracks__id").order_by("pk", "tracks__id"):
+            tracks.setdefault(pk, []).append(track_id)
+        for pk, path, size, fault in faults:
+            problem = "missing" if fault.missing else "unavailable"
+            yield Broken(pk, path, size, problem, fault.reason, tuple(tracks.get(pk, ())))

@@ -3,11 +3,20 @@
 ``MEDIA_SERVE`` picks how the bytes leave: ``app`` streams them from the storage, ``accel`` hands the
 request to nginx with ``X-Accel-Redirect`` (nginx then does ranges itself), ``redirect`` sends the
 client to the storage's presigned URL (S3).
+
+Storage faults are answered before any header of a success: with ``app`` the object is opened and its
+size compared with the row's before the response is built, with ``accel`` its size is read from the
+storage (nginx's own right to read it cannot be checked from here). A missing object is a 404, an object
+the store cannot give (unreachable, unreadable, another size) a 503, both in the JSON error shape and
+logged once (one ``veza.media`` record per request, no traceback). With ``redirect`` nothing is checked
+per request (it would cost the store a request per play): the store answers for a missing object, and
+``manage.py check_storage`` finds them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from datetime import datetime
@@ -18,11 +27,21 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.handlers.asgi import ASGIRequest
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date, parse_http_date_safe
 
+from veza.api import error_body
 from veza.db import release_connections
+
+logger = logging.getLogger("veza.media")
 
 CHUNK = 256 * 1024
 RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -31,6 +50,72 @@ SIGNING_SALT = "veza.media.stream-url"
 
 class Unsatisfiable(Exception):
     pass
+
+
+class StorageFault(Exception):
+    """The stored object cannot be served: ``missing`` (404) or ``unavailable`` (503)."""
+
+    def __init__(self, name: str, reason: str, *, missing: bool):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+        self.missing = missing
+
+
+# What S3 (botocore's ClientError) says of an object that does not exist.
+S3_MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
+
+
+def _fault(name: str, exc: BaseException) -> StorageFault:
+    response = getattr(exc, "response", None)
+    s3_code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
+    if isinstance(exc, FileNotFoundError) or s3_code in S3_MISSING:
+        return StorageFault(name, "missing", missing=True)
+    if isinstance(exc, PermissionError):
+        return StorageFault(name, "unreadable (permission denied)", missing=False)
+    return StorageFault(name, f"unreachable ({type(exc).__name__}: {exc})", missing=False)
+
+
+def open_stored(name: str, size: int):
+    """The stored object ``name``, open for reading, after checking that it holds ``size`` bytes.
+
+    Raises :class:`StorageFault`: the object is missing, the store cannot give it, or it has another size.
+    Any error of the storage backend counts (S3 backends raise their own exceptions, not ``OSError``).
+    """
+    try:
+        handle = default_storage.open(name, "rb")
+    except Exception as exc:
+        raise _fault(name, exc) from exc
+    try:
+        actual = handle.size
+    except Exception as exc:
+        handle.close()
+        raise _fault(name, exc) from exc
+    if actual != size:
+        handle.close()
+        raise StorageFault(name, f"holds {actual} bytes where its row says {size}", missing=False)
+    return handle
+
+
+def stored_size(name: str) -> int:
+    """The size of the stored object ``name``, or :class:`StorageFault` (``accel``: nginx opens it)."""
+    try:
+        return default_storage.size(name)
+    except Exception as exc:
+        raise _fault(name, exc) from exc
+
+
+def fault_response(request: HttpRequest, fault: StorageFault) -> HttpResponse:
+    """404 (missing) or 503 (unavailable) in the JSON error shape; the one log record of the request."""
+    logger.warning("stored object %s for %s %s", fault, request.method, request.path)
+    if fault.missing:
+        response = JsonResponse(error_body("not_found", "The stored object of this file is missing."), status=404)
+    else:
+        response = JsonResponse(
+            error_body("storage_unavailable", "The stored object of this file cannot be read now."), status=503
+        )
+    response._has_been_logged = True  # django.request would log it a second time
+    return response
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -61,8 +146,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
 class _RangeReader:
     """Reads ``length`` bytes from ``offset`` of a stored object, in chunks; closes it at the end."""
 
-    def __init__(self, name: str, offset: int, length: int):
-        self.handle = default_storage.open(name, "rb")
+    def __init__(self, handle, offset: int, length: int):
+        self.handle = handle
         self.handle.seek(offset)
         self.remaining = length
 
@@ -81,10 +166,9 @@ class _RangeReader:
         self.handle.close()
 
 
-async def _read_range_async(name: str, offset: int, length: int):
+async def _read_range_async(handle, offset: int, length: int):
     """The same bytes as :class:`_RangeReader`, for ASGI servers: file reads run in worker threads."""
     read = partial(sync_to_async, thread_sensitive=False)
-    handle = await read(default_storage.open)(name, "rb")
     try:
         await read(handle.seek)(offset)
         remaining = length
@@ -124,7 +208,10 @@ def _range_applies(request: HttpRequest, etag: str, modified: int) -> bool:
 def serve(
     request: HttpRequest, *, name: str, size: int, content_type: str, seed: str, modified_at: datetime
 ) -> HttpResponse:
-    """Answer a GET or HEAD for the stored object ``name`` of ``size`` bytes."""
+    """Answer a GET or HEAD for the stored object ``name`` of ``size`` bytes.
+
+    A missing or unreadable object gets :func:`fault_response` instead of any header of a success.
+    """
     mode = settings.MEDIA_SERVE
     if mode == "redirect":
         return HttpResponseRedirect(default_storage.url(name))
@@ -132,26 +219,37 @@ def serve(
     modified = int(modified_at.timestamp())
     headers = {"ETag": etag, "Last-Modified": http_date(modified), "Accept-Ranges": "bytes", "Cache-Control": "private"}
     if mode == "accel":
+        try:
+            stored_size(name)
+        except StorageFault as fault:
+            return fault_response(request, fault)
         response = HttpResponse(content_type=content_type, headers=headers)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_PREFIX + quote(name)
         return response
+    try:
+        handle = open_stored(name, size)
+    except StorageFault as fault:
+        return fault_response(request, fault)
     if _not_modified(request, etag, modified):
+        handle.close()
         return HttpResponseNotModified(headers=headers)
     span = None
     if "Range" in request.headers and _range_applies(request, etag, modified):
         try:
             span = parse_range(request.headers["Range"], size)
         except Unsatisfiable:
+            handle.close()
             return HttpResponse(status=416, headers={**headers, "Content-Range": f"bytes */{size}"})
     start, end = span or (0, size - 1)
     length = end - start + 1
     if request.method == "HEAD":
+        handle.close()
         response = HttpResponse(content_type=content_type, headers=headers)
     else:
         if isinstance(request, ASGIRequest):
-            content = _read_range_async(name, start, length)
+            content = _read_range_async(handle, start, length)
         else:
-            content = _RangeReader(name, start, length)
+            content = _RangeReader(handle, start, length)
         response = StreamingHttpResponse(content, content_type=content_type, headers=headers)
         # The body may take minutes to reach a slow listener and needs no database: give the
         # connection back now rather than when the last byte is sent.

@@ -7,12 +7,13 @@ signed URL, even one issued before the hiding: the check is made at request time
 """
 
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from media import selectors, streaming
 from media.models import File
+from veza.api import error_body
 
 
 def serve_file(request: HttpRequest, file: File) -> HttpResponse:
@@ -31,9 +32,12 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     if ".." in path.split("/"):
         raise Http404("No such file.")
     if path.startswith("avatars/"):
-        if not default_storage.exists(path):
-            raise Http404("No such file.")
-        size = default_storage.size(path)
+        try:
+            size = streaming.stored_size(path)
+        except streaming.StorageFault as fault:
+            if fault.missing:
+                raise Http404("No such file.") from None
+            return streaming.fault_response(request, fault)
         content_type = "image/" + {"jpg": "jpeg"}.get(path.rsplit(".", 1)[-1], path.rsplit(".", 1)[-1])
         try:
             modified = default_storage.get_modified_time(path)
@@ -45,7 +49,7 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
     file = selectors.file_by_path(path)
     if "signature" in request.GET or "expires" in request.GET:
         if not streaming.signature_valid(path, request.GET.get("expires"), request.GET.get("signature")):
-            return HttpResponseForbidden("This link has expired or is not valid.")
+            return JsonResponse(error_body("invalid_signature", "This link has expired or is not valid."), status=403)
         # A link signed before moderators hid the file (or its track) no longer plays, whoever holds it.
         if file is None or selectors.file_is_moderated(file):
             raise Http404("No such file.")

@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import Http404
 from rest_framework import exceptions, pagination, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -94,6 +95,31 @@ def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
     return {"error": body}
 
 
+def _texts(value) -> list[str]:
+    """The strings of a DRF detail, however nested (lists and dicts of ``ErrorDetail``)."""
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _texts(item)]
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _texts(item)]
+    return [str(value)]
+
+
+def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
+    """One code and one sentence for an exception whose detail may be a structure (never its repr).
+
+    simplejwt, for one, refuses a token with ``{"detail": ..., "code": ..., "messages": [...]}``.
+    """
+    detail = exc.detail
+    if isinstance(detail, dict):
+        code = str(detail["code"]) if isinstance(detail.get("code"), str) else exc.default_code
+        text = str(detail["detail"]) if "detail" in detail else " ".join(_texts(detail))
+        return code, text or str(exc.default_detail)
+    code = exc.get_codes()
+    if not isinstance(code, str):
+        code = exc.default_code if isinstance(exc.default_code, str) else "error"
+    return code, " ".join(_texts(detail)) or str(exc.default_detail)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
@@ -114,15 +140,17 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    request = context.get("request")
+    if request is not None:
+        # Errors are JSON whatever the client accepts (the browsable API's page, the schema's YAML).
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
     if isinstance(exc, exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = error_body("invalid", "The request contains invalid data.", data)
+    elif isinstance(exc, exceptions.APIException):
+        response.data = error_body(*_code_and_detail(exc))
     else:
-        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        if not isinstance(code, str):
-            code = "error"
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        response.data = error_body(code, str(detail))
+        response.data = error_body("error", str(exc))
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
         response.data["error"]["retry_after"] = exc.wait
     return response

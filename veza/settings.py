@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from veza import embedded
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_filters",
     "veza",
     "accounts",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "veza.middleware.RequestMetricsMiddleware",
     "veza.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "veza.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -106,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -241,6 +245,14 @@ MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=200_000_000)
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=5_000_000)
 # Uploads above this size are written to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
+# Request bodies: larger ones are answered 413 before a byte is read (veza/bodylimit.py). Every route takes
+# REQUEST_MAX_BYTES; the upload routes take the largest file they accept plus room for the form around it.
+UPLOAD_FORM_OVERHEAD = 1_000_000
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)  # 2.5 MiB, as DATA_UPLOAD_MAX_MEMORY_SIZE
+UPLOAD_REQUEST_MAX_BYTES = env.int(
+    "UPLOAD_REQUEST_MAX_BYTES", default=max(MEDIA_MAX_AUDIO_BYTES, MEDIA_MAX_IMAGE_BYTES) + UPLOAD_FORM_OVERHEAD
+)
+AVATAR_REQUEST_MAX_BYTES = env.int("AVATAR_REQUEST_MAX_BYTES", default=AVATAR_MAX_BYTES + UPLOAD_FORM_OVERHEAD)
 # Lifetime of signed streaming URLs, in seconds.
 STREAM_URL_SECONDS = env.int("STREAM_URL_SECONDS", default=900)
 # How media bytes leave the app: "app" (Django streams them), "accel" (nginx X-Accel-Redirect to
@@ -368,6 +380,42 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# A refused CSRF check: the JSON error shape under /api/, the site's 403 page elsewhere (never Django's own page).
+CSRF_FAILURE_VIEW = "veza.views.csrf_failure"
+
+
+def _media_origins() -> list[str]:
+    """Where ``<audio>`` and ``<img>`` may follow /media/ to: the bucket, when media are redirected to S3."""
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    endpoint = env.str("AWS_S3_ENDPOINT_URL", default="")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{AWS_STORAGE_BUCKET_NAME}.{parts.netloc}"]
+    origins = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+    region = env.str("AWS_S3_REGION_NAME", default="")
+    if region:
+        origins.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{region}.amazonaws.com")
+    return origins
+
+
+# Content-Security-Policy (django-csp, veza/csp.py): everything from the site itself; an inline script or
+# style needs the request's nonce ({{ request.csp_nonce }}); no framing. veza.csp adds the WebSocket origin.
+CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=_media_origins())
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *CSP_MEDIA_ORIGINS],
+        "media-src": [SELF, *CSP_MEDIA_ORIGINS],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Index names follow the schema document; PostgreSQL allows 63 characters where
 # Django's portable check (models.E034) stops at 30.

@@ -34,7 +34,8 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
 
 def _wants_json(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
+    """The API and the media route answer errors in the JSON error shape; pages with the site's pages."""
+    return request.path.startswith(("/api/", "/media/"))
 
 
 def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
@@ -64,4 +65,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
+    return _page(request, "403.html", 403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused CSRF check (``CSRF_FAILURE_VIEW``): the JSON error shape under /api/, the site's 403 page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse(
+            error_body("csrf_failed", "The CSRF check failed: reload the page and try again."), status=403
+        )
     return _page(request, "403.html", 403)

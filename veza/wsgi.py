@@ -1,4 +1,8 @@
-"""WSGI entry point (HTTP only; live chat needs the ASGI entry point, ``veza.asgi``)."""
+"""WSGI entry point (HTTP only; live chat needs the ASGI entry point, ``veza.asgi``, which production serves).
+
+A ``Content-Length`` over the route's limit is answered 413 before the body is read (veza/bodylimit.py);
+a body without ``Content-Length`` is not read by Django under WSGI at all.
+"""
 
 import os
 
@@ -6,4 +10,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from veza.bodylimit import WsgiBodyLimit  # noqa: E402 (needs the apps loaded)
+
+application = WsgiBodyLimit(django_application)

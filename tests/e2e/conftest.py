@@ -36,6 +36,11 @@ def browser_page(server, monkeypatch):
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        # What the Content-Security-Policy blocks, Chromium reports on the console: an error of the page too.
+        page.on(
+            "console",
+            lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+        )
         page.errors = errors
         yield page
         context.close()
@@ -121,6 +126,20 @@ def server(transactional_db, settings):
     running = start_server(settings)
     yield running
     stop_servers(running)
+
+
+def wait_for(page, expression: str, *, timeout: float) -> None:
+    """Wait until the JavaScript ``expression`` is true on ``page``, for up to ``timeout`` milliseconds.
+
+    ``page.wait_for_function`` polls by evaluating the string inside the page, which its
+    Content-Security-Policy forbids (no ``'unsafe-eval'``); ``page.evaluate`` goes through the DevTools
+    protocol, outside the page's policy.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        page.wait_for_timeout(100)
 
 
 def log_in(page, server, username, password):

@@ -4,7 +4,7 @@ import pytest
 
 from rooms import services
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def test_two_users_chat_in_a_room(server, room, browser_page):
     log_in(page_b, server, "bob", PASSWORD)
     for page in (page_a, page_b):
         page.goto(f"{server.url}/rooms/{room.pk}/")
-        page.wait_for_function("document.getElementById('connection').textContent === 'Live'", timeout=10000)
+        wait_for(page, "document.getElementById('connection').textContent === 'Live'", timeout=10000)
     page_b.wait_for_selector("#online li:has-text('alice')", timeout=10000)
 
     page_b.fill("#message-input", "<script>alert(1)</script> hello alice")

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import log_in, start_server, stop_servers
+from tests.e2e.conftest import log_in, start_server, stop_servers, wait_for
 from tests.media.conftest import make_audio
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -170,9 +170,9 @@ def test_newcomer_journey(server, outbox, friend, audio_file, browser_page, tmp_
         me.locator("#upload-form").get_by_role("button", name="Upload").click()
         me.wait_for_url(re.compile(r".*/tracks/\d+/$"), timeout=WAIT)
         expect(me.locator("h1")).to_have_text(TRACK)
-        me.wait_for_function("document.getElementById('player').readyState >= 1", timeout=WAIT)
+        wait_for(me, "document.getElementById('player').readyState >= 1", timeout=WAIT)
         me.evaluate("document.getElementById('player').play()")
-        me.wait_for_function("document.getElementById('player').currentTime > 0.5", timeout=WAIT)
+        wait_for(me, "document.getElementById('player').currentTime > 0.5", timeout=WAIT)
         assert not me.evaluate("document.getElementById('player').error")
 
     with journey.step("list a product"):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog import services
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, wait_for
 from tests.media.conftest import make_audio
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,11 +23,11 @@ def test_track_plays_and_seeks_in_chromium(server, browser_page, tmp_path):
     log_in(page, server, "listener", PASSWORD)
     page.goto(f"{server.url}/tracks/{track.pk}/")
     assert page.inner_text("h1") == "Long tone"
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+    wait_for(page, "document.getElementById('player').readyState >= 1", timeout=15000)
     assert page.evaluate("Math.round(document.getElementById('player').duration)") == 20
     page.evaluate("document.getElementById('player').play()")
     page.evaluate("document.getElementById('player').currentTime = 12")
-    page.wait_for_function("document.getElementById('player').currentTime > 12.5", timeout=15000)
+    wait_for(page, "document.getElementById('player').currentTime > 12.5", timeout=15000)
     assert not page.evaluate("document.getElementById('player').error")
     assert page.errors == []
 
