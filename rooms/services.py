@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -12,6 +13,7 @@ from django.db.models.functions import Now
 from django.http import Http404
 
 from accounts.models import User
+from accounts.permissions import require_active
 from chat import dedup, realtime
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from veza import metrics, ratelimit
@@ -75,10 +77,15 @@ def _require_owner(actor: User, room: Room) -> None:
         raise PermissionDenied("Only the room's owner can do this.")
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text refuses NUL; UTF-8 refuses lone surrogates
+
+
 def clean_content(content: str) -> str:
     text = (content or "").strip()
     if not text:
         raise ValidationError({"content": ["A message cannot be empty."]})
+    if UNSTORABLE.search(text):
+        raise ValidationError({"content": ["A message cannot contain NUL characters or lone surrogates."]})
     if len(text) > 10000:
         raise ValidationError({"content": ["A message has at most 10000 characters."]})
     return text
@@ -106,6 +113,7 @@ def room_create(
     *, creator: User, name: str, description: str = "", is_private: bool = False, password: str = ""
 ) -> Room:
     """Create a room; its creator becomes its owner."""
+    require_active(creator)
     room = Room(
         name=(name or "").strip(),
         description=(description or "").strip() or None,
@@ -128,6 +136,7 @@ def room_create(
 @transaction.atomic
 def room_update(*, actor: User, room: Room, name=None, description=None, is_private=None, password=None) -> Room:
     """Owner and admins edit the room; an empty password removes it."""
+    require_active(actor)
     _require_manager(actor, room)
     if name is not None:
         room.name = name.strip()
@@ -146,6 +155,7 @@ def room_update(*, actor: User, room: Room, name=None, description=None, is_priv
 
 @transaction.atomic
 def room_delete(*, actor: User, room: Room) -> None:
+    require_active(actor)
     _require_owner(actor, room)
     room_id = room.pk
     room.delete()
@@ -187,6 +197,7 @@ def _member_event(room: Room, user: User, kind: str) -> None:
 @transaction.atomic
 def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
     """Join a public room, or a private room with its password. Joining twice changes nothing."""
+    require_active(user)
     existing = membership(user, room)
     if existing is not None:
         return existing
@@ -210,6 +221,7 @@ def _removed(room: Room, user_id: int) -> None:
 
 @transaction.atomic
 def room_leave(*, user: User, room: Room) -> None:
+    require_active(user)
     member = membership(user, room)
     if member is None:
         return
@@ -224,6 +236,7 @@ def room_leave(*, user: User, room: Room) -> None:
 @transaction.atomic
 def member_add(*, actor: User, room: Room, user: User) -> RoomMember:
     """Owner and admins add a user (the way into a private room without its password)."""
+    require_active(actor)
     _require_manager(actor, room)
     member, created = RoomMember.objects.get_or_create(room=room, user=user, defaults={"role": MemberRole.MEMBER})
     if created:
@@ -235,6 +248,7 @@ def member_add(*, actor: User, room: Room, user: User) -> RoomMember:
 @transaction.atomic
 def member_remove(*, actor: User, room: Room, user: User) -> None:
     """Owner and admins remove a member; admins cannot remove the owner or other admins."""
+    require_active(actor)
     manager = _require_manager(actor, room)
     member = RoomMember.objects.filter(room=room, user=user).first()
     if member is None:
@@ -252,6 +266,7 @@ def member_remove(*, actor: User, room: Room, user: User) -> None:
 @transaction.atomic
 def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMember:
     """The owner makes members admins or members; ownership moves only with :func:`room_transfer`."""
+    require_active(actor)
     _require_owner(actor, room)
     if role not in (MemberRole.ADMIN, MemberRole.MEMBER):
         raise ValidationError({"role": ["Choose admin or member; use transfer to change the owner."]})
@@ -269,6 +284,7 @@ def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMe
 @transaction.atomic
 def room_transfer(*, actor: User, room: Room, user: User) -> None:
     """The owner hands the room over to another member, and becomes an admin."""
+    require_active(actor)
     _require_owner(actor, room)
     new_owner = RoomMember.objects.select_for_update().filter(room=room, user=user).first()
     if new_owner is None:
@@ -297,6 +313,7 @@ def rate_limit_sends(user: User) -> None:
 
 def room_message_send(*, user: User, room: Room, content: str, client_id: str | None = None) -> RoomMessage:
     """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once."""
+    require_active(user)
     text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
     if membership(user, room) is None:
@@ -318,6 +335,7 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
 @transaction.atomic
 def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> RoomMessage:
     """Edit my own message; site moderators edit anyone's (join, leave and system lines stay as they are)."""
+    require_active(actor)
     if message.message_type != MessageType.MESSAGE or not (message.user_id == actor.pk or actor.is_staff):
         raise PermissionDenied("You can edit only your own messages.")
     message.content = clean_content(content)
@@ -331,6 +349,7 @@ def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> Roo
 @transaction.atomic
 def room_message_delete(*, actor: User, message: RoomMessage) -> None:
     """Delete my own message; the room's owner, its admins and site moderators delete anyone's."""
+    require_active(actor)
     if message.user_id != actor.pk:
         _require_manager(actor, message.room)
     room_id, message_id = message.room_id, message.pk
