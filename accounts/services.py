@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 
-from accounts import tokens
+from accounts import credentials, tokens
 from accounts.models import Role, User
 from media.inspect import inspect_image
 from veza import ratelimit
@@ -135,11 +135,32 @@ def user_login_tokens(*, request, identifier: str, password: str, ip: str | None
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str) -> None:
-    """Change the password (validated) and revoke every refresh token of the account."""
+    """Change the password (validated), revoke every refresh token of the account and end its sockets."""
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
     tokens.tokens_revoke_all(user=user)
+
+
+class PasswordCheckThrottled(Throttled):
+    what = "wrong passwords"
+
+
+def user_change_password(*, user: User, current_password: str, new_password: str) -> None:
+    """A user changes their own password, proving the current one (wrong ones are throttled per account).
+
+    Like every password change, it revokes every refresh token of the account and ends its sockets.
+    """
+    wait = ratelimit.retry_after("password-check", str(user.pk), limit=settings.LOGIN_FAILURES_PER_ACCOUNT)
+    if wait:
+        raise PasswordCheckThrottled(wait)
+    if not user.check_password(current_password):
+        ratelimit.hit("password-check", str(user.pk), window=settings.LOGIN_FAILURE_WINDOW)
+        raise ValidationError({"current_password": ["This is not your current password."]})
+    try:
+        user_set_password(user=user, password=new_password)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
 
 
 def _require_moderator(actor: User, user: User) -> None:
@@ -152,7 +173,7 @@ def _require_moderator(actor: User, user: User) -> None:
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
-    """A moderator deactivates (revoking every refresh token at once) or reactivates an account."""
+    """A moderator deactivates (revoking every refresh token and socket at once) or reactivates an account."""
     _require_moderator(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active", "updated_at"])
@@ -188,7 +209,9 @@ def user_delete(*, actor: User, user: User) -> None:
     """Hard-delete an account: super admins only."""
     if not actor.has_perm("accounts.delete_user"):
         raise PermissionDenied("Only a super admin can delete accounts.")
-    user.delete()
+    with transaction.atomic():
+        credentials.credentials_revoke(user_id=user.pk)  # its sockets close once the deletion commits
+        user.delete()
 
 
 # --- profile --------------------------------------------------------------------
