@@ -186,6 +186,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self._forget()
         await self.close(code=code)
 
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        if not self.ended:  # a frame finishing after the server closed the socket sends nothing more
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def send_json(self, content, close=False):
+        if not self.ended:
+            await super().send_json(content, close=close)
+
     def _forget(self) -> None:
         """At once: the socket leaves the gauge and the hub (the rest waits for :meth:`_release`)."""
         if self.user is None or self.forgotten:
@@ -244,8 +252,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._error("server_error", "The server could not handle this frame.", ref)
 
     async def _error(self, code: str, detail: str, ref, **extra) -> None:
-        if not self.ended:
-            await self.send_json({"type": "error", "code": code, "detail": detail, "ref": ref, **extra})
+        await self.send_json({"type": "error", "code": code, "detail": detail, "ref": ref, **extra})
 
     async def on_auth(self, content):
         """A fresh access token for a socket opened with ``?token=``: it then lives until that one expires."""
