@@ -11,6 +11,7 @@ from accounts.serializers import (
     LoginResponseSerializer,
     LoginSerializer,
     LogoutSerializer,
+    PasswordChangeSerializer,
     PrivateUserSerializer,
     ProfileUpdateSerializer,
     PublicUserSerializer,
@@ -107,6 +108,21 @@ class LogoutView(APIView):
                 raise exceptions.NotAuthenticated()
             tokens.tokens_revoke_all(user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(request=PasswordChangeSerializer, responses={200: TokenPairSerializer, **errors(429)}, tags=["auth"])
+    def post(self, request: Request) -> Response:
+        """Change my password, giving the current one.
+
+        Every refresh token of the account is revoked and every socket of it closes (4401): the answer
+        is a new access and refresh pair for this client.
+        """
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_change_password(user=request.user, ip=client_ip(request), **data.validated_data)
+        pair = tokens.token_pair_issue(user=request.user)
+        return Response({"access": pair.access, "refresh": pair.refresh})
 
 
 class MeView(APIView):

@@ -7,7 +7,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from accounts import services
+from accounts import login_guard, services
 from accounts.models import User
 from veza.audit import client_ip
 from veza.errors import Throttled
@@ -76,6 +76,33 @@ class ConsoleLoginForm(GuardedLoginMixin, AdminAuthenticationForm):
     """The moderation console's login (``/admin/login/``): the same rule, then staff only."""
 
     username = forms.CharField(label="Username or email", max_length=255)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The password page: the current password is a secret guessed like a login's, so it obeys the same
+    rule (:func:`accounts.login_guard.prove`); ``throttle_wait`` as on :class:`GuardedLoginMixin`."""
+
+    throttle_wait: int | None = None
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    @property
+    def throttled(self) -> bool:
+        return self.throttle_wait is not None
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        ip = client_ip(self.request) if self.request is not None else None
+        try:
+            login_guard.prove(user=self.user, ip=ip, check=lambda: self.user.check_password(old_password))
+        except Throttled as exc:
+            self.throttle_wait = exc.wait
+            raise forms.ValidationError(str(exc), code="throttled") from exc
+        except login_guard.InvalidCredentials as exc:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect") from exc
+        return old_password
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

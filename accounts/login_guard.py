@@ -85,3 +85,13 @@ def attempt(*, identifier: str, ip: str | None, check: Callable[[], User | None]
         raise InvalidCredentials(InvalidCredentials.message)
     ratelimit.reset(ACCOUNT_SCOPE, f"user:{user.pk}")
     return user
+
+
+def prove(*, user: User, ip: str | None, check: Callable[[], bool]) -> None:
+    """Run a signed-in user's proof of a secret (the current password, before changing it) under the same
+    limits as a login: the guesses count against the account and the client IP, whichever way they came.
+
+    Raises :class:`LoginThrottled` without calling ``check`` when a limit is used up, and
+    :class:`InvalidCredentials` when ``check`` refuses.
+    """
+    attempt(identifier=user.username, ip=ip, check=lambda: user if check() else None)

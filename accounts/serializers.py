@@ -75,6 +75,11 @@ class LoginResponseSerializer(TokenPairSerializer):
     user = PrivateUserSerializer()
 
 
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    new_password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+
 class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(max_length=2048)
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 
-from accounts import login_guard, selectors, tokens
+from accounts import credentials, login_guard, selectors, tokens
 from accounts.models import Role, User, is_stored_avatar
 from media.inspect import inspect_image
 from veza import ratelimit
@@ -133,11 +133,27 @@ def user_login_tokens(*, request, identifier: str, password: str, ip: str | None
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str) -> None:
-    """Change the password (validated) and revoke every refresh token of the account."""
+    """Change the password (validated), revoke every refresh token of the account and end its sockets."""
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password", "updated_at"])
     tokens.tokens_revoke_all(user=user)
+
+
+def user_change_password(*, user: User, current_password: str, new_password: str, ip: str | None = None) -> None:
+    """A user changes their own password, proving the current one: wrong ones count as failed logins
+    (:func:`accounts.login_guard.prove`, per account and per IP, 429 past the limit).
+
+    Like every password change, it revokes every refresh token of the account and ends its sockets.
+    """
+    try:
+        login_guard.prove(user=user, ip=ip, check=lambda: user.check_password(current_password))
+    except login_guard.InvalidCredentials as exc:
+        raise ValidationError({"current_password": ["This is not your current password."]}) from exc
+    try:
+        user_set_password(user=user, password=new_password)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
 
 
 def _require_moderator(actor: User, user: User) -> None:
@@ -150,7 +166,7 @@ def _require_moderator(actor: User, user: User) -> None:
 
 @transaction.atomic
 def user_set_active(*, actor: User, user: User, active: bool) -> User:
-    """A moderator deactivates (revoking every refresh token at once) or reactivates an account."""
+    """A moderator deactivates (revoking every refresh token and socket at once) or reactivates an account."""
     _require_moderator(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active", "updated_at"])
@@ -221,7 +237,9 @@ def user_delete(*, actor: User, user: User) -> None:
     """Hard-delete an account: super admins only."""
     if not actor.has_perm("accounts.delete_user"):
         raise PermissionDenied("Only a super admin can delete accounts.")
-    user.delete()
+    with transaction.atomic():
+        credentials.credentials_revoke(user_id=user.pk)  # its sockets close once the deletion commits
+        user.delete()
 
 
 # --- profile --------------------------------------------------------------------

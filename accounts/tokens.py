@@ -4,6 +4,8 @@
 - Refreshing rotates: the presented token is revoked and a new one of the same family is issued.
 - Presenting a revoked token (already rotated, or logged out) revokes the whole family, so a thief's
   copy and the victim's both stop working (RFC 6819, section 5.2.2.3).
+- Revoking a family, or every token of an account, also ends the account's live sockets
+  (:mod:`accounts.credentials`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken as JWTRefreshToken
 
+from accounts.credentials import credentials_revoke
 from accounts.models import RefreshToken, User
 
 
@@ -63,7 +66,8 @@ def _decode(raw: str) -> JWTRefreshToken:
 def token_refresh(*, raw: str) -> TokenPair:
     """Exchange a live refresh token for a new pair (rotation).
 
-    Presenting a revoked token revokes its whole family, committed before the refusal.
+    Presenting a revoked token revokes its whole family, committed before the refusal, and ends the
+    account's live sockets.
     """
     _decode(raw)
     with transaction.atomic():
@@ -78,6 +82,7 @@ def token_refresh(*, raw: str) -> TokenPair:
             row.save(update_fields=["revoked_at"])
             return _issue(row.user, row.family)
         RefreshToken.objects.filter(family=row.family, revoked_at__isnull=True).update(revoked_at=now)
+        credentials_revoke(user_id=row.user_id)
     raise TokenRejected("The refresh token was already used: every token of its session is now revoked.")
 
 
@@ -96,7 +101,8 @@ def token_revoke(*, raw: str, caller: User | None = None) -> User:
 
 
 def tokens_revoke_all(*, user: User) -> int:
-    """Revoke every live refresh token of ``user``."""
+    """Revoke every live refresh token of ``user`` and end their live sockets ("log out everywhere")."""
+    credentials_revoke(user_id=user.pk)
     return RefreshToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 

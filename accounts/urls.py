@@ -43,6 +43,7 @@ api_urlpatterns = [
     path("auth/login", api.LoginView.as_view(), name="auth-login"),
     path("auth/refresh", api.RefreshView.as_view(), name="auth-refresh"),
     path("auth/logout", api.LogoutView.as_view(), name="auth-logout"),
+    path("auth/password", api.PasswordChangeView.as_view(), name="auth-password"),
     path("auth/me", api.MeView.as_view(), name="auth-me"),
     path("users/", api.UserListView.as_view(), name="user-list"),
     path("users/me", api.UserMeView.as_view(), name="user-me"),

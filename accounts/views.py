@@ -13,7 +13,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.forms import LoginForm, PasswordResetForm, ProfileForm, SignupForm
+from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetForm, ProfileForm, SignupForm
 from veza import ratelimit
 from veza.audit import client_ip
 from veza.errors import Throttled
@@ -109,9 +109,19 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password-change-done")
     extra_context = {"title": "Change my password", "submit": "Change password"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.throttled:
+            ratelimit.throttled_response(response, form.throttle_wait)
+        return response
 
     def form_valid(self, form):
         # Through the service: every refresh token of the account is revoked too.

@@ -7,24 +7,22 @@ which persist first and broadcast after commit through the Redis channel layer.
 
 from __future__ import annotations
 
-import functools
+import json
 import logging
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from accounts import credentials
 from accounts import selectors as account_selectors
-from accounts import tokens
 from accounts.models import User
 from chat import realtime
 from chat import services as chat_services
-from chat.hub import FEED_INTERRUPTED, hub
+from chat.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from veza import metrics
@@ -32,7 +30,10 @@ from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 
-UNAUTHENTICATED = 4401
+SERVER_ERROR = 1011
+MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints at most
+UNSTORABLE = room_services.UNSTORABLE
+_executor = realtime.executor  # the threads of the sockets' database work (tests shut them down)
 
 
 class FrameError(Exception):
@@ -43,8 +44,8 @@ class FrameError(Exception):
 
 def _int(content: dict, key: str) -> int:
     value = content.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FrameError("invalid", f"'{key}' must be an integer.")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise FrameError("invalid", f"'{key}' must be a positive integer (an id).")
     return value
 
 
@@ -55,9 +56,27 @@ def _text(content: dict, key: str) -> str:
     return value
 
 
-@database_sync_to_async
-def _user_from_token(raw: str) -> User | None:
-    return tokens.user_from_access_token(raw)
+def _check_strings(content) -> None:
+    """Refuse a frame with NUL or a lone surrogate in any of its strings, keys included (no recursion)."""
+    pending = [content]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if UNSTORABLE.search(value):
+                raise FrameError("invalid", "A frame cannot contain NUL characters or lone surrogates.")
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+
+
+def _ref(content) -> str | int | None:
+    """The frame's ``ref``, echoed in the answers: a string or an integer, else nothing."""
+    ref = content.get("ref") if isinstance(content, dict) else None
+    if isinstance(ref, bool) or not isinstance(ref, (str, int)):
+        return None
+    return ref
 
 
 def _run(function, *args, **kwargs):
@@ -74,25 +93,19 @@ def _run(function, *args, **kwargs):
         raise FrameError("rate_limited", str(exc), retry_after=exc.wait) from exc
 
 
-@functools.cache
-def _executor() -> ThreadPoolExecutor:
-    """The threads running the sockets' database work: as many as the process has pooled connections.
-
-    Most of a call is spent waiting for PostgreSQL and Redis, so the loop's default executor (CPU count
-    + 4 threads) would leave connections idle while frames queue.
-    """
-    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
-    size = pool.get("max_size", 10) if isinstance(pool, dict) else 10
-    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="chat-db")
-
-
 async def _call(function, *args, **kwargs):
-    """Run a service or selector in a worker thread, turning domain errors into error frames.
+    """Run a service or selector in a worker thread, turning domain errors into error frames."""
+    return await realtime.in_thread(_run, function, *args, **kwargs)
 
-    Calls are not serialised on one thread: each takes a pooled database connection of its own, so
-    sockets of one process do not wait for each other.
-    """
-    return await DatabaseSyncToAsync(_run, thread_sensitive=False, executor=_executor())(function, *args, **kwargs)
+
+def _authenticate(user, session, token: str) -> tuple[User, credentials.Credential] | None:
+    """The socket's user and credential: its session's user, else its ``?token=``'s; None if neither holds."""
+    if user is not None and user.is_authenticated:
+        credential = credentials.session_credential(user, session.session_key if session is not None else None)
+        return (user, credential) if credential is not None else None
+    if token:
+        return credentials.token_credential(token)
+    return None
 
 
 def _online(room_id: int) -> list[dict]:
@@ -107,77 +120,172 @@ def _active_user(user_id: int) -> User:
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """One client's socket. Its state (the gauge, the hub's sets, groups, presence) is released however it
+    ends: a close by the client, by the server (:meth:`end`), or an error that escaped everything else."""
+
+    user: User | None = None
+    credential: credentials.Credential | None = None
+    ended = False  # closed by the server: frames and events still in flight are ignored
+    forgotten = False
+    released = False
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._forget()
+            try:
+                await self._release()
+            except BaseException:  # cancelled, or Redis away: presence expires and groups die with the link
+                logger.debug("releasing a socket's state failed", exc_info=True)
+
     async def connect(self):
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            token = parse_qs(self.scope.get("query_string", b"").decode()).get("token", [""])[0]
-            user = await _user_from_token(token) if token else None
-        await self.accept()
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=UNAUTHENTICATED)
+        """Authenticate, join the user's group, then accept: the client's first frame finds it ready.
+
+        A socket that does not authenticate is accepted and closed at once with 4401 (browsers see no
+        close code for a refused handshake).
+        """
+        token = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
+        try:
+            found = await realtime.in_thread(_authenticate, self.scope.get("user"), self.scope.get("session"), token)
+        except realtime.REDIS_ERRORS as exc:
+            await self.accept()
+            await self._retry_later(exc)
             return
-        self.user = user
+        except Exception:
+            logger.exception("authenticating a socket failed")
+            await self.accept()
+            await self.end(SERVER_ERROR)
+            return
+        if found is None:
+            await self.accept()
+            await self.end(UNAUTHENTICATED)
+            return
+        self.user, self.credential = found
         self.rooms: set[int] = set()
         self.connection_id = uuid.uuid4().hex[:12]
-        metrics.WEBSOCKET_CONNECTIONS.inc()  # disconnect() takes it back: it runs for every socket with a user
+        metrics.WEBSOCKET_CONNECTIONS.inc()  # _forget() takes it back, however the socket ends
         try:
-            await self.channel_layer.group_add(realtime.user_group(user.pk), self.channel_name)
+            await self.channel_layer.group_add(realtime.user_group(self.user.pk), self.channel_name)
             await hub().attach(self)
         except realtime.REDIS_ERRORS as exc:
+            await self.accept()
             await self._retry_later(exc)
+            return
+        await self.accept()
 
     async def disconnect(self, code):
-        user = getattr(self, "user", None)
-        if user is None:
+        self._forget()
+        await self._release()
+
+    async def end(self, code: int) -> None:
+        """Close the socket from the server's side with ``code``; from now on nothing reaches it or counts."""
+        if self.ended:
             return
+        self.ended = True
+        self._forget()
+        await self.close(code=code)
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        if not self.ended:  # a frame finishing after the server closed the socket sends nothing more
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def send_json(self, content, close=False):
+        if not self.ended:
+            await super().send_json(content, close=close)
+
+    def _forget(self) -> None:
+        """At once: the socket leaves the gauge and the hub (the rest waits for :meth:`_release`)."""
+        if self.user is None or self.forgotten:
+            return
+        self.forgotten = True
         metrics.WEBSOCKET_CONNECTIONS.dec()
-        hub().detach(self)
+        hub().detach(self, self.rooms)
+
+    async def _release(self) -> None:
+        """Leave the user's group and the rooms (unsubscribing the hub, updating presence)."""
+        if self.user is None or self.released:
+            return
+        self.released = True
+        rooms, self.rooms = list(self.rooms), set()
+        await hub().release(rooms)
         try:
-            await self.channel_layer.group_discard(realtime.user_group(user.pk), self.channel_name)
+            await self.channel_layer.group_discard(realtime.user_group(self.user.pk), self.channel_name)
         except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
             logger.debug("could not leave the user group", exc_info=True)
-        for room_id in list(self.rooms):
-            await self._leave_room(room_id, announce=True)
+        for room_id in rooms:
+            await self._leave_presence(room_id, announce=True)
 
     async def _retry_later(self, exc: Exception) -> None:
         """Redis is unreachable: close with the code that tells the client to reconnect later and resync."""
         logger.warning("socket closed, Redis is unreachable: %s", exc)
-        await self.close(code=FEED_INTERRUPTED)
+        await self.end(FEED_INTERRUPTED)
 
     # --- incoming frames ---------------------------------------------------------------------------
 
-    async def receive_json(self, content, **kwargs):
-        ref = content.get("ref") if isinstance(content, dict) else None
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Answer every frame that fails with an ``error`` frame: a frame never ends its socket."""
+        if self.ended:
+            return
+        ref = None
         try:
+            if text_data is None:
+                raise FrameError("invalid", "Send JSON text frames.")
+            try:
+                content = json.loads(text_data)
+            except (ValueError, RecursionError) as exc:
+                raise FrameError("invalid", "Not valid JSON (or nested too deeply).") from exc
+            ref = _ref(content)
             if not isinstance(content, dict) or not isinstance(content.get("type"), str):
                 raise FrameError("invalid", "A frame is a JSON object with a 'type'.")
+            _check_strings(content)
             handler = self.HANDLERS.get(content["type"])
             if handler is None:
-                raise FrameError("unknown_type", f"Unknown frame type '{content['type']}'.")
+                raise FrameError("unknown_type", f"Unknown frame type '{content['type'][:50]}'.")
             await handler(self, content)
         except FrameError as exc:
-            await self.send_json({"type": "error", "code": exc.code, "detail": exc.detail, "ref": ref, **exc.extra})
+            await self._error(exc.code, exc.detail, ref, **exc.extra)
         except realtime.REDIS_ERRORS as exc:
             await self._retry_later(exc)
+        except Exception:
+            logger.exception("a socket frame failed")
+            await self._error("server_error", "The server could not handle this frame.", ref)
 
-    async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if text_data is None:
-            await self.send_json({"type": "error", "code": "invalid", "detail": "Send JSON text frames.", "ref": None})
-            return
-        try:
-            content = await self.decode_json(text_data)
-        except ValueError:
-            await self.send_json({"type": "error", "code": "invalid", "detail": "Not valid JSON.", "ref": None})
-            return
-        await self.receive_json(content)
+    async def _error(self, code: str, detail: str, ref, **extra) -> None:
+        await self.send_json({"type": "error", "code": code, "detail": detail, "ref": ref, **extra})
+
+    async def on_auth(self, content):
+        """A fresh access token for a socket opened with ``?token=``: it then lives until that one expires."""
+        raw = _text(content, "token")
+        if self.credential.session_key is not None:
+            raise FrameError("invalid", "This socket is authenticated by its session: it takes no token.")
+        found = await _call(credentials.token_credential, raw)
+        if found is None:
+            raise FrameError("invalid_token", "The access token is invalid, expired or revoked.")
+        user, credential = found
+        if user.pk != self.user.pk:
+            raise FrameError("invalid_token", "The access token belongs to another account.")
+        # A revocation since the socket opened still ends it: it keeps the marker it opened with.
+        self.credential = credentials.Credential(
+            user_id=user.pk,
+            marker=self.credential.marker,
+            expires_at=credential.expires_at,
+            password_digest=credential.password_digest,
+        )
+        expires_at = datetime.fromtimestamp(credential.expires_at, tz=UTC).isoformat()
+        await self.send_json({"type": "authenticated", "expires_at": expires_at, "ref": _ref(content)})
 
     async def on_subscribe(self, content):
         room_id = _int(content, "room")
         await _call(room_selectors.room_of_member, self.user, room_id)
         self.rooms.add(room_id)
-        await hub().join(room_id, self)
-        await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
-        online = await _call(_online, room_id)
+        try:
+            await hub().join(room_id, self)
+            await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
+            online = await _call(_online, room_id)
+        except BaseException:  # a subscription that failed half-way leaves nothing behind
+            await self._leave_room(room_id, announce=False)
+            raise
         await self.send_json({"type": "subscribed", "room": room_id, "online": online})
         await self._announce_presence(room_id, online)
 
@@ -223,24 +331,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await _call(chat_services.dm_mark_read, reader=self.user, peer=peer)
 
     async def on_typing(self, content):
-        who = room_services.user_payload(self.user)
         if "room" in content:
             room_id = _int(content, "room")
             if room_id not in self.rooms:
                 raise FrameError("not_subscribed", "Subscribe to the room first.")
-            event = {"type": "typing", "room": room_id, "user": who}
-            await self.channel_layer.group_send(realtime.room_group(room_id), realtime.event_message(event))
+            await _call(chat_services.typing_send, user=self.user, room_id=room_id)
         else:
-            peer = await _call(_active_user, _int(content, "to_user"))
-            event = {"type": "typing", "to_user": peer.pk, "user": who}
-            await self.channel_layer.group_send(realtime.user_group(peer.pk), realtime.event_message(event))
+            await _call(chat_services.typing_send, user=self.user, peer_id=_int(content, "to_user"))
 
     async def on_ping(self, content):
         for room_id in self.rooms:
             await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
-        await self.send_json({"type": "pong", "ref": content.get("ref")})
+        await self.send_json({"type": "pong", "ref": _ref(content)})
 
     HANDLERS = {
+        "auth": on_auth,
         "subscribe": on_subscribe,
         "unsubscribe": on_unsubscribe,
         "room.message": on_room_message,
@@ -256,10 +361,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_event(self, message):
         """Events sent to this socket's own groups (direct messages, read receipts)."""
+        if self.ended:
+            return
         await self.deliver(message["event"], message["text"])
 
     async def deliver(self, event: dict, text: str) -> None:
         """Forward an event (room events come from the process's hub, see ``chat.hub``)."""
+        if self.ended:
+            return
         room_id = event.get("room") or (event.get("message") or {}).get("room")
         if room_id is not None and "to_user" not in event and room_id not in self.rooms:
             return  # not (or no longer) subscribed to that room
@@ -267,9 +376,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.send(text_data=text)
 
+    async def chat_revoked(self, message):
+        """The user's credentials were revoked (``accounts.credentials``): the socket ends with 4401."""
+        await self.end(UNAUTHENTICATED)
+
     async def chat_removed(self, message):
         room_id = message["room"]
-        if room_id in self.rooms:
+        if room_id in self.rooms and not self.ended:
             await self._leave_room(room_id, announce=True)
             await self.send_json({"type": "room.removed", "room": room_id})
 
@@ -278,6 +391,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _leave_room(self, room_id: int, *, announce: bool) -> None:
         self.rooms.discard(room_id)
         await hub().leave(room_id, self)
+        await self._leave_presence(room_id, announce=announce)
+
+    async def _leave_presence(self, room_id: int, *, announce: bool) -> None:
         try:
             await _call(realtime.presence_leave, room_id, self.user.pk, self.connection_id)
             if announce:

@@ -13,6 +13,11 @@ lost: every socket of the process is closed with ``FEED_INTERRUPTED`` (1012), an
 subscribe again and fetch what they missed (``?after=<last id>``). The channel layer waits one second
 before it reconnects a broken subscription, longer than a beat interval, so no interruption falls
 between two beats.
+
+The hub also re-checks the credentials of every local socket every ``SOCKET_CREDENTIALS_CHECK_SECONDS``
+(one database query and two Redis reads for all of them, see ``accounts.credentials``) and closes those
+that no longer authenticate with 4401: an expired access token, an ended session, a deactivated account,
+a revocation whose announcement the socket missed.
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ import logging
 from collections import defaultdict, deque
 
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import DatabaseError
 
+from accounts import credentials
 from chat import realtime
 
 logger = logging.getLogger(__name__)
@@ -30,6 +38,7 @@ logger = logging.getLogger(__name__)
 BEAT_SECONDS = 0.5
 BEAT_TIMEOUT = 10.0
 FEED_INTERRUPTED = 1012  # WebSocket "service restart": reconnect with back-off, then resync
+UNAUTHENTICATED = 4401  # the socket's credentials no longer hold: get new ones before reconnecting
 
 
 class Hub:
@@ -47,7 +56,11 @@ class Hub:
     async def _ensure(self) -> None:
         if self.channel is None:
             self.channel = await self.layer.new_channel(prefix="hub.")
-            self.tasks = [asyncio.ensure_future(self._receive()), asyncio.ensure_future(self._watch())]
+            self.tasks = [
+                asyncio.ensure_future(self._receive()),
+                asyncio.ensure_future(self._watch()),
+                asyncio.ensure_future(self._guard()),
+            ]
 
     async def attach(self, consumer) -> None:
         """Watch the feed for ``consumer`` (a connected socket) until :meth:`detach`."""
@@ -55,8 +68,24 @@ class Hub:
             await self._ensure()
         self.sockets.add(consumer)
 
-    def detach(self, consumer) -> None:
+    def detach(self, consumer, room_ids) -> None:
+        """Forget ``consumer`` at once, in the feed's watch and in its rooms ``room_ids``: nothing reaches it.
+
+        Call :meth:`release` with the same rooms afterwards, to stop listening to those left without sockets.
+        """
         self.sockets.discard(consumer)
+        for room_id in room_ids:
+            members = self.rooms.get(room_id)
+            if members is not None:
+                members.discard(consumer)
+
+    async def release(self, room_ids) -> None:
+        """Stop listening to the rooms of ``room_ids`` that no local socket follows any more."""
+        async with self.lock:
+            for room_id in room_ids:
+                if room_id in self.rooms and not self.rooms[room_id]:
+                    del self.rooms[room_id]
+                    await self._unsubscribe(room_id)
 
     async def join(self, room_id: int, consumer) -> None:
         async with self.lock:
@@ -73,10 +102,13 @@ class Hub:
     async def leave(self, room_id: int, consumer) -> None:
         async with self.lock:
             if self._forget(room_id, consumer):
-                try:
-                    await self.layer.group_discard(realtime.room_group(room_id), self.channel)
-                except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
-                    logger.debug("could not unsubscribe from room %s", room_id, exc_info=True)
+                await self._unsubscribe(room_id)
+
+    async def _unsubscribe(self, room_id: int) -> None:
+        try:
+            await self.layer.group_discard(realtime.room_group(room_id), self.channel)
+        except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
+            logger.debug("could not unsubscribe from room %s", room_id, exc_info=True)
 
     def _forget(self, room_id: int, consumer) -> bool:
         """Drop ``consumer`` from the room; True when no local socket watches the room any more."""
@@ -133,6 +165,41 @@ class Hub:
             except Exception:
                 logger.exception("watching the live feed failed")
 
+    # --- the watch on credentials ---------------------------------------------------------------
+
+    async def _guard(self) -> None:
+        while True:
+            await asyncio.sleep(settings.SOCKET_CREDENTIALS_CHECK_SECONDS)
+            try:
+                await self.check_credentials()
+            except asyncio.CancelledError:
+                raise
+            except realtime.REDIS_ERRORS:  # the watch on the feed closes the sockets while Redis is away
+                logger.debug("credentials not checked, Redis is unreachable", exc_info=True)
+            except DatabaseError as exc:  # sockets stay open; every write they try fails meanwhile
+                logger.warning("credentials not checked, the database is unreachable: %s", exc)
+            except Exception:
+                logger.exception("checking the sockets' credentials failed")
+
+    async def check_credentials(self) -> int:
+        """Close (4401) every local socket whose credentials no longer hold; returns how many."""
+        snapshot = [(consumer, consumer.credential) for consumer in list(self.sockets)]
+        if not snapshot:
+            return 0
+        valid = await realtime.in_thread(credentials.still_valid, [credential for _, credential in snapshot])
+        closed = 0
+        for (consumer, credential), ok in zip(snapshot, valid, strict=True):
+            if not ok and consumer.credential is credential:  # not renewed meanwhile (an ``auth`` frame)
+                closed += 1
+                await self._close(consumer, UNAUTHENTICATED)
+        return closed
+
+    async def _close(self, consumer, code: int) -> None:
+        try:
+            await consumer.end(code)
+        except Exception:
+            logger.debug("closing a socket failed", exc_info=True)
+
     async def _beat_back(self, beat: int) -> None:
         skipped = False
         while self.in_flight and self.in_flight[0][0] < beat:
@@ -155,10 +222,7 @@ class Hub:
         self.healthy = False
         for consumer in sockets:
             self.sockets.discard(consumer)
-            try:
-                await consumer.close(code=FEED_INTERRUPTED)
-            except Exception:
-                logger.debug("closing a socket failed", exc_info=True)
+            await self._close(consumer, FEED_INTERRUPTED)
 
 
 _hubs: dict = {}

@@ -11,9 +11,11 @@ import functools
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import redis
 from asgiref.sync import async_to_sync
+from channels.db import DatabaseSyncToAsync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import caches
@@ -29,6 +31,26 @@ logger = logging.getLogger(__name__)
 PRESENCE_SECONDS = 60  # a socket refreshes its presence on every ping; clients ping every 25 s
 # What an unreachable Redis raises: django-redis wraps the client's errors, the channel layer does not.
 REDIS_ERRORS = (ConnectionInterrupted, RedisError, OSError)
+
+
+@functools.cache
+def executor() -> ThreadPoolExecutor:
+    """The threads running the sockets' database work: as many as the process has pooled connections.
+
+    Most of a call is spent waiting for PostgreSQL and Redis, so the loop's default executor (CPU count
+    + 4 threads) would leave connections idle while frames queue.
+    """
+    pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
+    size = pool.get("max_size", 10) if isinstance(pool, dict) else 10
+    return ThreadPoolExecutor(max_workers=size, thread_name_prefix="chat-db")
+
+
+async def in_thread(function, *args, **kwargs):
+    """Run ``function`` in one of :func:`executor`'s threads, with a pooled database connection of its own.
+
+    Calls are not serialised on one thread, so sockets of one process do not wait for each other.
+    """
+    return await DatabaseSyncToAsync(function, thread_sensitive=False, executor=executor())(*args, **kwargs)
 
 
 def room_group(room_id: int) -> str:
@@ -84,6 +106,11 @@ def send_now(group: str, event: dict) -> None:
             client.publish(f"{prefix}__group__{group}", get_channel_layer().serialize(event))
     except REDIS_ERRORS as exc:
         logger.warning("live event to %s not sent, Redis is unreachable: %s", group, exc)
+
+
+def close_revoked_sockets(*, user_id: int, **kwargs) -> None:
+    """Every socket of the user closes with 4401 (``accounts.credentials.credentials_revoked``'s receiver)."""
+    send_now(user_group(user_id), {"type": "chat.revoked"})
 
 
 def broadcast(group: str, event: dict) -> None:

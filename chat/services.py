@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Now
 from django.http import Http404
 
 from accounts.models import User
+from accounts.permissions import require_active
 from chat import dedup, realtime
 from chat.models import Message
 from rooms.services import clean_content, rate_limit_sends, user_payload
-from veza import metrics
+from veza import metrics, ratelimit
+from veza.errors import Throttled
+
+logger = logging.getLogger(__name__)
+
+
+class TypingRateLimited(Throttled):
+    what = "typing notifications"
 
 
 def dm_payload(message: Message) -> dict:
@@ -39,6 +50,7 @@ def _deliver(message: Message, event_type: str, client_id: str | None = None) ->
 
 def dm_send(*, sender: User, recipient: User, content: str, client_id: str | None = None) -> Message:
     """Store a direct message, then deliver it to both people's sockets; a retried ``client_id`` is stored once."""
+    require_active(sender)
     text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
     if recipient.pk == sender.pk:
@@ -68,6 +80,7 @@ def _require_author_or_moderator(actor: User, message: Message, verb: str) -> No
 @transaction.atomic
 def dm_edit(*, actor: User, message: Message, content: str) -> Message:
     """Edit my own direct message; site moderators edit anyone's."""
+    require_active(actor)
     _require_author_or_moderator(actor, message, "edit")
     message.content = clean_content(content)
     message.edited_at = Now()
@@ -80,6 +93,7 @@ def dm_edit(*, actor: User, message: Message, content: str) -> Message:
 @transaction.atomic
 def dm_delete(*, actor: User, message: Message) -> None:
     """Delete my own direct message, or anyone's as a site moderator; both people's sockets are told."""
+    require_active(actor)
     _require_author_or_moderator(actor, message, "delete")
     event = {
         "type": "dm.message_deleted",
@@ -94,8 +108,49 @@ def dm_delete(*, actor: User, message: Message) -> None:
 @transaction.atomic
 def dm_mark_read(*, reader: User, peer: User) -> int:
     """Mark every message ``peer`` sent to ``reader`` as read; tell the peer's sockets."""
+    require_active(reader)
     count = Message.objects.filter(sender=peer, recipient=reader, is_read=False).update(is_read=True, updated_at=Now())
     if count:
         event = realtime.event_message({"type": "dm.read", "user": user_payload(reader), "count": count})
         realtime.broadcast(realtime.user_group(peer.pk), event)
     return count
+
+
+# --- typing ----------------------------------------------------------------------------------------
+
+
+def rate_limit_typing(user: User) -> None:
+    """Count a typing notification of ``user``; too many in the window raise TypingRateLimited.
+
+    ``TYPING_FRAMES_PER_WINDOW`` per ``TYPING_RATE_WINDOW`` seconds, counted in Redis for every process
+    (not counted while Redis is unreachable: the notification then goes nowhere anyway).
+    """
+    try:
+        wait = ratelimit.retry_after("typing", str(user.pk), limit=settings.TYPING_FRAMES_PER_WINDOW)
+        if not wait:
+            ratelimit.hit("typing", str(user.pk), window=settings.TYPING_RATE_WINDOW)
+    except realtime.REDIS_ERRORS as exc:
+        logger.warning("typing not rate limited, Redis is unreachable: %s", exc)
+        return
+    if wait:
+        raise TypingRateLimited(wait)
+
+
+def typing_send(*, user: User, room_id: int | None = None, peer_id: int | None = None) -> None:
+    """Tell a room (the caller checked that ``user`` follows it) or a person that ``user`` is typing.
+
+    Nothing is stored: the notification goes out at once, to the room's sockets or the person's. An
+    inactive ``user`` is refused; notifications over the rate limit raise TypingRateLimited.
+    """
+    require_active(user)
+    if (room_id is None) == (peer_id is None):
+        raise ValueError("Give a room or a person.")
+    rate_limit_typing(user)
+    who = user_payload(user)
+    if room_id is not None:
+        group, event = realtime.room_group(room_id), {"type": "typing", "room": room_id, "user": who}
+    else:
+        if not User.objects.filter(pk=peer_id, is_active=True).exists():
+            raise Http404("No such user.")
+        group, event = realtime.user_group(peer_id), {"type": "typing", "to_user": peer_id, "user": who}
+    realtime.send_now(group, realtime.event_message(event))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -12,6 +13,7 @@ from django.db.models.functions import Now
 from django.http import Http404
 
 from accounts.models import User
+from accounts.permissions import require_active
 from chat import dedup, realtime
 from rooms import selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
@@ -84,10 +86,15 @@ def _require_owner(actor: User, room: Room, *, even_closed: bool = False) -> Non
         raise PermissionDenied("Only the room's owner can do this.")
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # PostgreSQL text refuses NUL; UTF-8 refuses lone surrogates
+
+
 def clean_content(content: str) -> str:
     text = (content or "").strip()
     if not text:
         raise ValidationError({"content": ["A message cannot be empty."]})
+    if UNSTORABLE.search(text):
+        raise ValidationError({"content": ["A message cannot contain NUL characters or lone surrogates."]})
     if len(text) > 10000:
         raise ValidationError({"content": ["A message has at most 10000 characters."]})
     return text
@@ -115,6 +122,7 @@ def room_create(
     *, creator: User, name: str, description: str = "", is_private: bool = False, password: str = ""
 ) -> Room:
     """Create a room; its creator becomes its owner."""
+    require_active(creator)
     room = Room(
         name=(name or "").strip(),
         description=(description or "").strip() or None,
@@ -137,6 +145,7 @@ def room_create(
 @transaction.atomic
 def room_update(*, actor: User, room: Room, name=None, description=None, is_private=None, password=None) -> Room:
     """Owner and admins edit the room; an empty password removes it."""
+    require_active(actor)
     _require_manager(actor, room)
     if name is not None:
         room.name = name.strip()
@@ -156,6 +165,7 @@ def room_update(*, actor: User, room: Room, name=None, description=None, is_priv
 @transaction.atomic
 def room_delete(*, actor: User, room: Room) -> None:
     """The owner (even of a room moderators closed) or a super admin deletes the room and its history."""
+    require_active(actor)
     _require_owner(actor, room, even_closed=True)
     room_id = room.pk
     room.delete()
@@ -236,6 +246,7 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
     ``ROOM_PASSWORD_WINDOW`` seconds, :class:`RoomPasswordThrottled` (429) before the password is checked.
     A room closed by moderators cannot be joined (the same 404 as for no room).
     """
+    require_active(user)
     if room.moderated_at is not None or Room.objects.filter(pk=room.pk, moderated_at__isnull=False).exists():
         raise Http404("No such room, or a wrong password.")
     existing = membership(user, room)
@@ -262,6 +273,7 @@ def _removed(room: Room, user_id: int) -> None:
 
 @transaction.atomic
 def room_leave(*, user: User, room: Room) -> None:
+    require_active(user)
     member = membership(user, room)
     if member is None:
         return
@@ -276,6 +288,7 @@ def room_leave(*, user: User, room: Room) -> None:
 @transaction.atomic
 def member_add(*, actor: User, room: Room, user: User) -> RoomMember:
     """Owner and admins add a user (the way into a private room without its password)."""
+    require_active(actor)
     _require_manager(actor, room)
     member, created = RoomMember.objects.get_or_create(room=room, user=user, defaults={"role": MemberRole.MEMBER})
     if created:
@@ -287,6 +300,7 @@ def member_add(*, actor: User, room: Room, user: User) -> RoomMember:
 @transaction.atomic
 def member_remove(*, actor: User, room: Room, user: User) -> None:
     """Owner and admins remove a member; admins cannot remove the owner or other admins."""
+    require_active(actor)
     manager = _require_manager(actor, room)
     member = RoomMember.objects.filter(room=room, user=user).first()
     if member is None:
@@ -304,6 +318,7 @@ def member_remove(*, actor: User, room: Room, user: User) -> None:
 @transaction.atomic
 def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMember:
     """The owner makes members admins or members; ownership moves only with :func:`room_transfer`."""
+    require_active(actor)
     _require_owner(actor, room)
     if role not in (MemberRole.ADMIN, MemberRole.MEMBER):
         raise ValidationError({"role": ["Choose admin or member; use transfer to change the owner."]})
@@ -321,6 +336,7 @@ def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMe
 @transaction.atomic
 def room_transfer(*, actor: User, room: Room, user: User) -> None:
     """The owner hands the room over to another member, and becomes an admin."""
+    require_active(actor)
     _require_owner(actor, room)
     new_owner = RoomMember.objects.select_for_update().filter(room=room, user=user).first()
     if new_owner is None:
@@ -349,6 +365,7 @@ def rate_limit_sends(user: User) -> None:
 
 def room_message_send(*, user: User, room: Room, content: str, client_id: str | None = None) -> RoomMessage:
     """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once."""
+    require_active(user)
     text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
     # Membership and the room's moderation state now, in one query (``room`` may have been read earlier).
@@ -374,6 +391,7 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
 @transaction.atomic
 def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> RoomMessage:
     """Edit my own message; site moderators edit anyone's (join, leave and system lines stay as they are)."""
+    require_active(actor)
     if message.message_type != MessageType.MESSAGE or not (message.user_id == actor.pk or actor.is_staff):
         raise PermissionDenied("You can edit only your own messages.")
     require_open(actor, message.room)
@@ -388,6 +406,7 @@ def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> Roo
 @transaction.atomic
 def room_message_delete(*, actor: User, message: RoomMessage) -> None:
     """Delete my own message; the room's owner, its admins and site moderators delete anyone's."""
+    require_active(actor)
     require_open(actor, message.room)
     if message.user_id != actor.pk:
         _require_manager(actor, message.room)

@@ -18,14 +18,14 @@ with exit_on_backend_error():
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 
 from veza.bodylimit import BodyLimit
 from veza.routing import websocket_urlpatterns
+from veza.websocket import SameOriginValidator
 
 application = ProtocolTypeRouter(
     {
         "http": BodyLimit(django_asgi_app),  # 413 before a body over the limit is read
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

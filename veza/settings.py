@@ -266,6 +266,13 @@ LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
 # Chat messages (room and direct) a user may send within the window (seconds).
 CHAT_MESSAGES_PER_WINDOW = env.int("CHAT_MESSAGES_PER_WINDOW", default=20)
 CHAT_RATE_WINDOW = env.int("CHAT_RATE_WINDOW", default=10)
+# Typing notifications a user may send within the window (seconds); clients send one every 3 s at most.
+TYPING_FRAMES_PER_WINDOW = env.int("TYPING_FRAMES_PER_WINDOW", default=10)
+TYPING_RATE_WINDOW = env.int("TYPING_RATE_WINDOW", default=10)
+# How often each server process re-checks the credentials of its open sockets (seconds; at most 3).
+SOCKET_CREDENTIALS_CHECK_SECONDS = env.float("SOCKET_CREDENTIALS_CHECK_SECONDS", default=2.0)
+if not 0.1 <= SOCKET_CREDENTIALS_CHECK_SECONDS <= 3:
+    raise ImproperlyConfigured("SOCKET_CREDENTIALS_CHECK_SECONDS must be between 0.1 and 3: sockets end within 5 s.")
 # Sign-up attempts (successful or not, page and API) per client IP within the window, then 429.
 REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)

@@ -18,6 +18,7 @@
   var input = document.getElementById("message-input");
   var csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value;
   var socket = null, backoff = 1000, lastId = 0, pingTimer = null, typingTimers = {}, lastTypingSent = 0;
+  var lastUnauthenticated = 0; // when the last 4401 close came
   var apiBase = kind === "room" ? "/api/v1/rooms/" + roomId + "/messages/" : "/api/v1/chat/dm/" + peerId + "/";
 
   function el(tag, className, text) {
@@ -246,7 +247,12 @@
     socket.addEventListener("message", handle);
     socket.addEventListener("close", function (event) {
       clearInterval(pingTimer);
-      if (event.code === 4401) { status.textContent = "Your session has ended: log in again."; return; }
+      if (event.code === 4401) {
+        // Every socket of the account closes when its credentials change; this page's session may have
+        // survived (a password changed from this browser): try once, then give up.
+        if (Date.now() - lastUnauthenticated < 60000) { status.textContent = "Your session has ended: log in again."; return; }
+        lastUnauthenticated = Date.now();
+      }
       status.textContent = "Reconnecting…";
       var delay = Math.min(backoff, 30000) * (0.75 + Math.random() / 2);
       backoff = Math.min(backoff * 2, 30000);

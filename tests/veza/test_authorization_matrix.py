@@ -221,6 +221,7 @@ MATRIX = {
     "/api/v1/auth/logout": {
         "POST":                                         (204,   401,   401,   401,   204,   401,   401),
     },
+    "/api/v1/auth/password": {"POST": users(200)},
     "/api/v1/auth/me": {"GET": users(200)},
     "/api/v1/users/": {"GET": users(200)},
     "/api/v1/users/me": {"GET": users(200), "PATCH": users(200)},
@@ -513,6 +514,7 @@ BODIES = {
     ("POST", "/api/v1/auth/login"): {"username": "owner", "password": PASSWORD},
     ("POST", "/api/v1/auth/refresh"): lambda w, v: {"refresh": w.refresh},
     ("POST", "/api/v1/auth/logout"): lambda w, v: {"refresh": w.refresh},
+    ("POST", "/api/v1/auth/password"): {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
     ("PATCH", "/api/v1/users/me"): {"bio": "Hello"},
     ("PUT", "/api/v1/users/me/avatar"): lambda w, v: Multipart({"avatar": SimpleUploadedFile("me.png", w.png)}),
     ("POST", "/api/v1/products/"): PRODUCT,

@@ -108,7 +108,8 @@ async def open_socket(token: str = ""):
     from veza.asgi import application
 
     path = f"/ws/?token={token}" if token else "/ws/"
-    communicator = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://localhost")])
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]  # as every browser sends them
+    communicator = WebsocketCommunicator(application, path, headers=headers)
     connected, _ = await communicator.connect()
     assert connected
     return communicator

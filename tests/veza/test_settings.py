@@ -131,3 +131,9 @@ def test_database_url_with_socket_folder():
     config = _database_config("postgresql://u:p%40ss@db.internal:5433/app?sslmode=require")
     assert (config["HOST"], config["USER"], config["PASSWORD"]) == ("db.internal", "u", "p@ss")
     assert config["OPTIONS"]["sslmode"] == "require"
+
+
+def test_socket_credentials_check_longer_than_3_seconds_is_refused():
+    result = manage("check", DEBUG="true", SOCKET_CREDENTIALS_CHECK_SECONDS="10")
+    assert result.returncode != 0
+    assert "SOCKET_CREDENTIALS_CHECK_SECONDS must be between 0.1 and 3" in result.stderr
