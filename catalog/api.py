@@ -29,6 +29,7 @@ from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
 from veza.api import WindowCountPagination
+from veza.parsers import JSONParser
 from veza.schema import errors
 
 
@@ -45,8 +46,7 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     filterset_class = TrackFilter
     pagination_class = WindowCountPagination
     permission_classes = (ReadOrAuthenticated,)
-    parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
-    lookup_value_regex = "[0-9]+"  # anything else is no track (404), never a ValueError in int()
+    parser_classes = (JSONParser, parsers.MultiPartParser)
 
     def get_queryset(self):
         return selectors.tracks_for_api(self.request.user)

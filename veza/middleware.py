@@ -1,16 +1,17 @@
-"""Middleware for operating Veza: request metrics, and the operations endpoints answered up front.
-
-Both come first in ``MIDDLEWARE`` and work in sync and async mode alike.
+"""Middleware for operating Veza: request metrics, the operations endpoints answered up front, and the
+refusal of input no column can store. All work in sync and async mode alike.
 """
 
 from __future__ import annotations
 
 from time import perf_counter
+from urllib.parse import unquote_to_bytes
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.urls import resolve
 
 from veza import metrics
+from veza.parsers import unstorable
 
 PROBES = frozenset({"/healthz", "/readyz"})
 
@@ -75,3 +76,69 @@ class OperationsEndpointsMiddleware(_Middleware):
         match = resolve(path)
         request.resolver_match = match
         return match.func
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _not_utf8(raw: str | bytes) -> bool:
+    """Whether percent-encoded text (a query string, a form body) decodes to bytes that are not UTF-8."""
+    if isinstance(raw, str):
+        try:
+            raw = raw.encode("iso-8859-1")  # WSGI gives the raw bytes as ISO-8859-1 (PEP 3333)
+        except UnicodeEncodeError:
+            raw = raw.encode("utf-8")
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _any_unstorable(pairs) -> bool:
+    return any(unstorable(name) or any(unstorable(value) for value in values) for name, values in pairs)
+
+
+def hostile_input(request) -> str | None:
+    """What makes the request unusable, if anything: checked on the path, the query string and form fields.
+
+    A path's bytes that are not UTF-8 never reach a view as such: Django (WSGI) percent-encodes them
+    again and ASGI servers decode them to U+FFFD. Query strings and urlencoded bodies are checked on
+    their raw bytes (Django would decode them to U+FFFD). JSON bodies are checked by the API's parser
+    (``veza.parsers.JSONParser``), uploaded files' contents by ``media.inspect``.
+    """
+    if unstorable(request.path_info):
+        return "The address contains a NUL byte or an invalid character."
+    if _not_utf8(request.META.get("QUERY_STRING", "")) or _any_unstorable(request.GET.lists()):
+        return "The query string contains a NUL byte or an invalid character."
+    if request.method == "POST" and request.content_type in FORM_TYPES:  # Django parses POST forms only
+        if request.content_type == FORM_TYPES[0] and _not_utf8(request.body):
+            return "A form field is not valid UTF-8."
+        files = ((name, [upload.name for upload in uploads]) for name, uploads in request.FILES.lists())
+        if _any_unstorable(request.POST.lists()) or _any_unstorable(files):
+            return "A form field contains a NUL byte or an invalid character."
+    return None
+
+
+class HostileInputMiddleware(_Middleware):
+    """Refuse with 400, before any view, a request whose path, query string or form fields hold a NUL byte,
+    a lone surrogate or bytes that are not UTF-8: text that no column can store and no view expects.
+
+    Under /api/ the answer is the JSON error shape; elsewhere the site's 400 page.
+    """
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        problem = hostile_input(request)
+        return self.get_response(request) if problem is None else bad_request(request, problem)
+
+    async def _acall(self, request):
+        problem = await sync_to_async(hostile_input, thread_sensitive=False)(request)
+        return await self.get_response(request) if problem is None else bad_request(request, problem)
+
+
+def bad_request(request, detail: str):
+    from veza.views import bad_request as view
+
+    return view(request, detail=detail)

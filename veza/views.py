@@ -65,3 +65,10 @@ def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("permission_denied", "You do not have permission to do this."), status=403)
     return _page(request, "403.html", 403)
+
+
+def bad_request(request: HttpRequest, exception=None, *, detail: str = "The request is not valid.") -> HttpResponse:
+    """400: the JSON error shape under /api/, the site's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse(error_body("bad_request", detail), status=400)
+    return _page(request, "400.html", 400)
