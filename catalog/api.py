@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,8 +28,8 @@ from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
+from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
 from veza.api import WindowCountPagination
-from veza.parsers import JSONParser
 from veza.schema import errors
 
 
@@ -46,7 +46,7 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     filterset_class = TrackFilter
     pagination_class = WindowCountPagination
     permission_classes = (ReadOrAuthenticated,)
-    parser_classes = (JSONParser, parsers.MultiPartParser)
+    parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
 
     def get_queryset(self):
         return selectors.tracks_for_api(self.request.user)

@@ -66,3 +66,23 @@ class JSONParser(parsers.JSONParser):
             elif isinstance(value, list):
                 pending.extend((item, depth + 1) for item in value)
         return None
+
+
+class _FormChecks:
+    """Refuse (400) a form whose field names, values or file names hold text no column can store."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        data, files = (parsed.data, parsed.files) if isinstance(parsed, parsers.DataAndFiles) else (parsed, {})
+        pairs = [*data.lists(), *((name, [upload.name for upload in uploads]) for name, uploads in files.lists())]
+        if any(unstorable(name) or any(unstorable(str(value)) for value in values) for name, values in pairs):
+            raise exceptions.ParseError("Form parse error - a field contains a NUL byte or an invalid character.")
+        return parsed
+
+
+class FormParser(_FormChecks, parsers.FormParser):
+    """DRF's urlencoded form parser, refusing NUL bytes and lone surrogates."""
+
+
+class MultiPartParser(_FormChecks, parsers.MultiPartParser):
+    """DRF's multipart parser, refusing NUL bytes and lone surrogates in fields and file names."""

@@ -271,8 +271,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "veza.parsers.JSONParser",  # refuses NUL bytes, lone surrogates, out-of-range numbers, deep nesting
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "veza.parsers.FormParser",
+        "veza.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "veza.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -238,3 +238,18 @@ def test_api_changes_record_the_acting_user_and_ip(api, login):
     assert {row.action for row in rows} == {"INSERT"}
     assert {(row.user_id, row.ip_address) for row in rows} == {(author.pk, "203.0.113.9")}
     assert _rows("rooms", room_id)[0].new_values["password_hash"] == "[redacted]"
+
+
+def test_work_outside_a_request_names_its_actor_with_acting_as():
+    from rooms import services as room_services
+    from tests.rooms.factories import RoomMemberFactory
+    from veza.audit import acting_as
+
+    membership = RoomMemberFactory()
+    with acting_as(membership.user, "192.0.2.5"):
+        message = room_services.room_message_send(user=membership.user, room=membership.room, content="from a socket")
+    row = _rows("room_messages", message.pk)[0]
+    assert (row.user_id, row.ip_address) == (membership.user_id, "192.0.2.5")
+    message.content = "after the block"
+    message.save()
+    assert _rows("room_messages", message.pk)[-1].user_id is None

@@ -262,3 +262,10 @@ def test_console_forms_shown_again_with_an_id_that_is_no_id_are_not_server_error
         response = client.post("/admin/rooms/roommember/add/", {"room": value, "user": value})
         assert response.status_code == 200  # the form again, with its errors
         assert "Select a valid choice" in response.content.decode()
+
+
+async def test_the_edge_refuses_the_same_under_asgi(async_client):
+    assert (await async_client.get("/api/v1/users/%00/")).status_code == 400
+    assert (await async_client.get("/api/v1/tracks/", {"genre": "a\x00b"})).status_code == 400
+    response = await async_client.get("/api/v1/nowhere/", {"genre": "Électro"})  # UTF-8 is fine: no view, 404
+    assert response.status_code == 404
