@@ -73,8 +73,11 @@ class _FormChecks:
 
     def parse(self, stream, media_type=None, parser_context=None):
         parsed = super().parse(stream, media_type, parser_context)
-        data, files = (parsed.data, parsed.files) if isinstance(parsed, parsers.DataAndFiles) else (parsed, {})
-        pairs = [*data.lists(), *((name, [upload.name for upload in uploads]) for name, uploads in files.lists())]
+        if isinstance(parsed, parsers.DataAndFiles):  # multipart: fields and files
+            uploads = ((name, [upload.name for upload in files]) for name, files in parsed.files.lists())
+            pairs = [*parsed.data.lists(), *uploads]
+        else:  # urlencoded: a QueryDict
+            pairs = list(parsed.lists())
         if any(unstorable(name) or any(unstorable(str(value)) for value in values) for name, values in pairs):
             raise exceptions.ParseError("Form parse error - a field contains a NUL byte or an invalid character.")
         return parsed

@@ -269,3 +269,17 @@ async def test_the_edge_refuses_the_same_under_asgi(async_client):
     assert (await async_client.get("/api/v1/tracks/", {"genre": "a\x00b"})).status_code == 400
     response = await async_client.get("/api/v1/nowhere/", {"genre": "Électro"})  # UTF-8 is fine: no view, 404
     assert response.status_code == 404
+
+
+def test_api_forms_with_nul_bytes_are_400_from_the_parser(api):
+    from tests.accounts.factories import PASSWORD
+
+    user = UserFactory(username="form-user")
+    form = "application/x-www-form-urlencoded"
+    for body in ("username=form%00user&password=x", f"username=form-user&password={PASSWORD}%00"):
+        response = api.post("/api/v1/auth/login", body, content_type=form)
+        assert response.status_code == 400, response.content
+        assert response.json()["error"]["code"] == "parse_error"
+    response = api.post("/api/v1/auth/login", f"username=form-user&password={PASSWORD}", content_type=form)
+    assert response.status_code == 200, response.content
+    assert response.json()["user"]["id"] == user.pk
