@@ -1,10 +1,13 @@
+import datetime
 import json
 import re
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts import selectors, services, tokens, views
@@ -160,6 +163,67 @@ class TableFilter(admin.SimpleListFilter):
         return queryset.filter(table_name=self.value()) if self.value() else queryset
 
 
+class DateRangeFilter(admin.ListFilter):
+    """Changes made from one day to another, both included (``?since=YYYY-MM-DD&until=YYYY-MM-DD``).
+
+    Days are read in the site's time zone; either end may be left out. A date that does not parse is
+    refused as a bad filter (the console shows its "incorrect lookup" notice).
+    """
+
+    title = "date range"
+    template = "admin/accounts/date_range_filter.html"
+    field = "created_at"
+    parameters = ("since", "until")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        for name in self.parameters:
+            if name in params:
+                value = params.pop(name)
+                self.used_parameters[name] = value[-1] if isinstance(value, list) else value
+        self.days = {}
+        for name, text in self.used_parameters.items():
+            if text.strip():
+                try:
+                    self.days[name] = datetime.date.fromisoformat(text.strip())
+                except ValueError as exc:
+                    raise IncorrectLookupParameters(f"{name}: not a date (YYYY-MM-DD).") from exc
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.parameters)
+
+    def queryset(self, request, queryset):
+        zone = timezone.get_current_timezone()
+        if "since" in self.days:
+            start = datetime.datetime.combine(self.days["since"], datetime.time.min, tzinfo=zone)
+            queryset = queryset.filter(**{f"{self.field}__gte": start})
+        if "until" in self.days:
+            next_day = self.days["until"] + datetime.timedelta(days=1)
+            end = datetime.datetime.combine(next_day, datetime.time.min, tzinfo=zone)
+            queryset = queryset.filter(**{f"{self.field}__lt": end})
+        return queryset
+
+    def choices(self, changelist):
+        """One choice: the form, its current values and the other filters of the page kept as hidden fields."""
+        kept = [
+            (name, value)
+            for name, values in changelist.get_filters_params().items()
+            if name not in self.parameters
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        if changelist.query:
+            kept.append(("q", changelist.query))
+        yield {
+            "since": self.used_parameters.get("since", ""),
+            "until": self.used_parameters.get("until", ""),
+            "kept": kept,
+            "clear_link": changelist.get_query_string(remove=list(self.parameters)),
+        }
+
+
 @admin.register(AuditLog)
 class AuditLogAdmin(ModerationAdmin):
     """The audit trail is written by database triggers only: view only, for every role.
@@ -169,7 +233,7 @@ class AuditLogAdmin(ModerationAdmin):
     """
 
     list_display = ("created_at", "action", "table_name", "record", "actor", "ip_address", "changed_columns")
-    list_filter = (TableFilter, "action", ActorFilter)
+    list_filter = (DateRangeFilter, TableFilter, "action", ActorFilter)
     list_select_related = ("user",)
     search_fields = ("user__username",)
     search_help_text = "A username, or a record id."

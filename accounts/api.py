@@ -1,7 +1,7 @@
 """The accounts API: /api/v1/auth/* (paths of the earlier platform) and /api/v1/users/."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, generics, parsers, permissions, status
+from rest_framework import exceptions, generics, permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +19,7 @@ from accounts.serializers import (
     RegisterSerializer,
     TokenPairSerializer,
 )
+from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
 from veza.audit import client_ip
 from veza.schema import errors
 

@@ -40,11 +40,15 @@ def staff_accounts() -> list[tuple[int, str]]:
 
 
 def audited_tables() -> list[str]:
-    """The tables that have an audit trigger (``trigger_audit_<table>``), by name."""
+    """The tables that have an audit trigger (``trigger_audit_<table>``), by name.
+
+    The copies PostgreSQL makes of a partitioned table's trigger on its partitions are left out:
+    ``messages`` is listed, not ``messages_default``.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgname LIKE %s ORDER BY 1",
+            "WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgname LIKE %s ORDER BY 1",
             [r"trigger\_audit\_%"],
         )
         return [name for (name,) in cursor.fetchall()]

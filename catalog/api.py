@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +29,7 @@ from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
+from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
 from veza.api import WindowCountPagination
 from veza.schema import errors
 
@@ -47,7 +48,6 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     pagination_class = WindowCountPagination
     permission_classes = (ReadOrAuthenticated,)
     parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
-    lookup_value_regex = "[0-9]+"  # anything else is no track (404), never a ValueError in int()
 
     def get_queryset(self):
         return selectors.tracks_for_api(self.request.user)

@@ -21,7 +21,6 @@ LIST_DOC = "Paginated (page, page_size); hidden items are not listed."
 class _MarketViewSet(viewsets.ModelViewSet):
     permission_classes = (ReadOrAuthenticated,)
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    lookup_value_regex = "[0-9]+"  # anything else is no item (404), never a ValueError in int()
 
     def get_object(self) -> Model:
         return self.get_viewer_object(self.request, int(self.kwargs["pk"]))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, parsers, status
+from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from media import selectors, services
 from media.serializers import FileSerializer, FileUpdateSerializer, FileUploadSerializer
+from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
 from veza.errors import TooLarge
 from veza.schema import errors
 

@@ -29,6 +29,9 @@ AUDIO_CONTAINERS = {
 }  # fmt: skip
 IMAGE_FORMATS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 HEAD_BYTES = 8192
+# The largest image accepted, in pixels (a 40-megapixel photo), read from the header before any decoding:
+# a small file may declare a huge canvas (a decompression bomb).
+MAX_IMAGE_PIXELS = 40_000_000
 
 
 class Kind:
@@ -76,10 +79,17 @@ def _first_tag(tags, *keys) -> str | None:
         except (KeyError, ValueError, TypeError):
             value = None
         if value:
-            text = str(value[0] if isinstance(value, list) else value).strip()
+            text = clean_tag(str(value[0] if isinstance(value, list) else value))
             if text:
-                return text[:255]
+                return text
     return None
+
+
+def clean_tag(text: str) -> str:
+    """A tag value safe to store and show: NFC, without control characters (NUL), lone surrogates or
+    unassigned code points, at most 255 characters. Tags come from the file, never trusted."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cs", "Cn"))
+    return unicodedata.normalize("NFC", text).strip()[:255]
 
 
 RIFF_INFO = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"IGNR": "genre"}
@@ -108,7 +118,7 @@ def riff_info_tags(fileobj: BinaryIO) -> dict:
                     )
                     value = body[position + 8 : position + 8 + length].split(b"\x00", 1)[0]
                     if key in RIFF_INFO and value.strip():
-                        tags[RIFF_INFO[key]] = value.decode("utf-8", "replace").strip()[:255]
+                        tags[RIFF_INFO[key]] = clean_tag(value.decode("utf-8", "replace"))
                     position += 8 + length + (length % 2)
             break
         fileobj.seek(size + (size % 2), 1)
@@ -154,9 +164,15 @@ def inspect_image(fileobj: BinaryIO) -> Inspected:
     mime_type = _sniff(fileobj)
     if mime_type not in IMAGE_FORMATS:
         raise not_image
+    too_large = ValidationError({"file": [f"This image is too large: at most {MAX_IMAGE_PIXELS:,} pixels."]})
     try:
-        with Image.open(fileobj) as image:
+        with Image.open(fileobj) as image:  # reads the header only: the size, not the pixels
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise too_large
             image.verify()
+    except Image.DecompressionBombError as exc:  # Pillow's own limit, checked while opening
+        raise too_large from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise not_image from exc
     finally:

@@ -44,7 +44,7 @@ from veza.db import release_connections
 logger = logging.getLogger("veza.media")
 
 CHUNK = 256 * 1024
-RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 SIGNING_SALT = "veza.media.stream-url"
 
 
@@ -118,6 +118,16 @@ def fault_response(request: HttpRequest, fault: StorageFault) -> HttpResponse:
     return response
 
 
+# Byte positions past this are past the end of any stored object: no need to read all their digits.
+BEYOND_ANY_SIZE = 10**18
+
+
+def _position(digits: str) -> int:
+    """A byte position of a ``Range`` header, however many digits it has (Python refuses past 4300)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else BEYOND_ANY_SIZE
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The (first, last) byte of a single-range ``Range`` header; None means "send everything".
 
@@ -130,14 +140,14 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if not first and not last:
         return None
     if not first:
-        suffix = int(last)
+        suffix = _position(last)
         if suffix == 0:
             raise Unsatisfiable
         return max(0, size - suffix), size - 1
-    start = int(first)
+    start = _position(first)
     if start >= size:
         raise Unsatisfiable
-    end = int(last) if last else size - 1
+    end = _position(last) if last else size - 1
     if end < start:
         return None
     return start, min(end, size - 1)

@@ -32,12 +32,26 @@ class ServiceUnavailable(exceptions.APIException):
     wait = outage.RETRY_AFTER_SECONDS  # DRF sends it as Retry-After
 
 
+# Object ids in router URLs: digits, at most as many as a bigint has (a longer one is no object: 404).
+ID_REGEX = "[0-9]{1,19}"
+
+
 class Router(SimpleRouter):
-    """Collection and detail URLs end with a slash; the slash is optional, so ``.../publish`` works too."""
+    """Collection and detail URLs end with a slash; the slash is optional, so ``.../publish`` works too.
+
+    Detail URLs take an object id (``ID_REGEX``) unless the viewset says otherwise: any other segment,
+    and a number of any length, is a 404 before the view runs.
+    """
 
     def __init__(self):
         super().__init__()
         self.trailing_slash = "/?"
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        name = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        value = getattr(viewset, "lookup_value_regex", ID_REGEX)
+        return f"(?P<{lookup_prefix}{name}>{value})"
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -54,6 +68,7 @@ class WindowCountPaginator(Paginator):
     """
 
     COUNT = "_paginator_count"
+    FARTHEST = 2**53  # an OFFSET past any table, yet within PostgreSQL's bigint
 
     def page(self, number):
         queryset = self.object_list
@@ -71,9 +86,9 @@ class WindowCountPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)  # refused as Django refuses it
-        if number < 1:
-            return super().page(number)
         bottom = (number - 1) * self.per_page
+        if number < 1 or bottom > self.FARTHEST:
+            return super().page(number)  # counts first: a page past any table is refused, no OFFSET sent
         rows = list(queryset.annotate(**{self.COUNT: Window(Count("*"))})[bottom : bottom + self.per_page])
         if not rows and number > 1:
             return super().page(number)  # past the end: counts, then refuses the page as Django does

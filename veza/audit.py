@@ -10,11 +10,14 @@ each write (INSERT, UPDATE, DELETE) it stores the acting user's id and the clien
 - A write in autocommit mode is bracketed: set before, reset right after.
 - The user is read when the write happens, so users authenticated inside the view (DRF with a JWT)
   are recorded as well as session users. Reads cost nothing extra.
+
+Work outside a request (a socket frame, a command) names its actor with :func:`acting_as`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -44,12 +47,15 @@ class _ActorTagger:
         self.ip = client_ip(request) or ""
         self.busy = False
 
+    def values(self) -> list[str]:
+        return [_actor_id(self.request), self.ip]
+
     def __call__(self, execute, sql, params, many, context):
         if self.busy or not sql.lstrip().lower().startswith(WRITES):
             return execute(sql, params, many, context)
         self.busy = True  # resolving the user may itself query the database
         try:
-            values = [_actor_id(self.request), self.ip]
+            values = self.values()
         finally:
             self.busy = False
         cursor = context["cursor"]
@@ -61,6 +67,28 @@ class _ActorTagger:
             return execute(sql, params, many, context)
         finally:
             cursor.execute(SET_SQL.format(local="false"), ["", ""])
+
+
+class _FixedActor(_ActorTagger):
+    def __init__(self, user_id: int | None, ip: str | None):
+        self.fixed = ["" if user_id is None else str(user_id), ip or ""]
+        self.busy = False
+
+    def values(self) -> list[str]:
+        return self.fixed
+
+
+@contextmanager
+def acting_as(user, ip: str | None = None):
+    """Record ``user`` (a user, an id or None) and ``ip`` as the actor of the writes made inside the block,
+    on this thread's connection: for work outside an HTTP request (a socket frame, a command). The
+    actor is forgotten when the block ends, even inside a transaction that goes on."""
+    user_id = getattr(user, "pk", user)
+    with connection.execute_wrapper(_FixedActor(user_id, ip)):
+        yield
+    if connection.in_atomic_block:  # the transaction goes on: later writes are not this actor's
+        with connection.cursor() as cursor:
+            cursor.execute(SET_SQL.format(local="true"), ["", ""])
 
 
 class AuditContextMiddleware:

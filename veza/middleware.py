@@ -1,16 +1,18 @@
-"""Middleware for operating Veza: request metrics, and the operations endpoints answered up front.
-
-Both come first in ``MIDDLEWARE`` and work in sync and async mode alike.
+"""Middleware for operating Veza: request metrics, the operations endpoints answered up front, and the
+refusal of input no column can store. All work in sync and async mode alike.
 """
 
 from __future__ import annotations
 
 from time import perf_counter
+from urllib.parse import unquote_to_bytes
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.core.handlers.wsgi import WSGIRequest
 from django.urls import resolve
 
 from veza import metrics
+from veza.parsers import unstorable
 
 PROBES = frozenset({"/healthz", "/readyz"})
 
@@ -75,3 +77,84 @@ class OperationsEndpointsMiddleware(_Middleware):
         match = resolve(path)
         request.resolver_match = match
         return match.func
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _not_utf8(raw: bytes) -> bool:
+    """Whether percent-encoded bytes (a query string, a form body) decode to bytes that are not UTF-8."""
+    try:
+        unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+INVALID = "Contains a NUL byte or a character that is not valid text."
+
+
+def _unstorable_fields(pairs) -> dict:
+    """``{name: [error]}`` for each field (name or value) holding text no column can store."""
+    return {
+        name.replace("\x00", "\\x00"): [INVALID]
+        for name, values in pairs
+        if unstorable(name) or any(unstorable(value) for value in values)
+    }
+
+
+def hostile_input(request) -> tuple[str, dict] | None:
+    """What makes the request unusable, if anything, and the fields at fault: checked on the path, the
+    query string and the form fields of page requests.
+
+    A path's bytes that are not UTF-8 never reach a view as such: Django (WSGI) percent-encodes them
+    again and ASGI servers decode them to U+FFFD. Query strings and urlencoded bodies are checked on
+    their raw bytes (Django would decode them to U+FFFD). Bodies under /api/ are left to the API's
+    parsers (``veza.parsers``), which check them when the view reads them, after its size checks;
+    uploaded files' contents are checked by ``media.inspect``.
+    """
+    if unstorable(request.path_info):
+        return "The address contains a NUL byte or an invalid character.", {}
+    query = request.META.get("QUERY_STRING", "")
+    # WSGI passes the raw bytes as ISO-8859-1 (PEP 3333); Django's ASGI request has decoded them as UTF-8.
+    query = query.encode("iso-8859-1" if isinstance(request, WSGIRequest) else "utf-8", "replace")
+    if _not_utf8(query):
+        return "The query string is not valid UTF-8.", {}
+    fields = _unstorable_fields(request.GET.lists())
+    if fields:
+        return "The query string contains a NUL byte or an invalid character.", fields
+    if request.method == "POST" and request.content_type in FORM_TYPES and not request.path_info.startswith("/api/"):
+        # Page forms only (Django parses POST forms only); CSRF protection reads them before the view anyway.
+        if request.content_type == FORM_TYPES[0] and _not_utf8(request.body):
+            return "A form field is not valid UTF-8.", {}
+        uploads = ((name, [upload.name for upload in files]) for name, files in request.FILES.lists())
+        fields = {**_unstorable_fields(request.POST.lists()), **_unstorable_fields(uploads)}
+        if fields:
+            return "A form field contains a NUL byte or an invalid character.", fields
+    return None
+
+
+class HostileInputMiddleware(_Middleware):
+    """Refuse with 400, before any view, a request whose path, query string or page form fields hold a NUL
+    byte, a lone surrogate or bytes that are not UTF-8: text that no column can store and no view expects.
+
+    Under /api/ the answer is the JSON error shape; elsewhere the site's 400 page.
+    """
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
+        problem = hostile_input(request)
+        return self.get_response(request) if problem is None else bad_request(request, *problem)
+
+    async def _acall(self, request):
+        problem = await sync_to_async(hostile_input, thread_sensitive=False)(request)
+        if problem is None:
+            return await self.get_response(request)
+        return await sync_to_async(bad_request)(request, *problem)  # the page loads the visitor
+
+
+def bad_request(request, detail: str, fields: dict):
+    from veza.views import bad_request as view
+
+    return view(request, detail=detail, fields=fields)

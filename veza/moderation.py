@@ -21,6 +21,7 @@ from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
@@ -89,6 +90,26 @@ class EstimatedCountPaginator(Paginator):
         return super().count
 
 
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, for a form shown again with a value that is no id of the target.
+
+    Django looks the submitted value up as it is, so text (or a number of 5000 digits) in an id field
+    ended in a database error; such a value now selects nothing and the form shows its field error.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        kept = []
+        for item in value:
+            try:
+                target.get_prep_value(target.to_python(item))
+            except (ValidationError, ValueError, TypeError):
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
 class ModerationAdmin(admin.ModelAdmin):
     """Base ModelAdmin: writes through services, fast changelists, no additions by default."""
 
@@ -101,6 +122,11 @@ class ModerationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return self.allow_add and super().has_add_permission(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     # --- writes: subclasses implement save_object / delete_object with a service -------------------
 

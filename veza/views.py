@@ -75,3 +75,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             error_body("csrf_failed", "The CSRF check failed: reload the page and try again."), status=403
         )
     return _page(request, "403.html", 403)
+
+
+def bad_request(
+    request: HttpRequest, exception=None, *, detail: str = "The request is not valid.", fields: dict | None = None
+) -> HttpResponse:
+    """400: the JSON error shape under /api/ (``fields`` names the parameters at fault), the site's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse(error_body("bad_request", detail, fields), status=400)
+    return _page(request, "400.html", 400)

@@ -1,8 +1,11 @@
 """The audit trigger on ``users``: old and new values, and who did it from which address."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditLog
 from tests.accounts.factories import SuperAdminFactory, UserFactory
@@ -83,3 +86,170 @@ def test_a_user_deleting_their_own_account_keeps_the_audit_row(client):
     assert response.status_code == 302
     row = AuditLog.objects.get(record_id=user.pk, action="DELETE")
     assert row.user_id is None
+
+
+# --- every table a moderator touches ----------------------------------------------------------------
+
+
+def _rows(table, pk):
+    return list(AuditLog.objects.filter(table_name=table, record_id=pk).order_by("id"))
+
+
+def _factories():
+    from tests.catalog.factories import TrackFactory
+    from tests.chat.factories import MessageFactory
+    from tests.marketplace.factories import ListingFactory, ProductFactory
+    from tests.media.factories import FileFactory
+    from tests.rooms.factories import RoomFactory, RoomMemberFactory, RoomMessageFactory
+
+    return {
+        "rooms": (RoomFactory, "description"),
+        "room_members": (RoomMemberFactory, "role"),
+        "room_messages": (RoomMessageFactory, "content"),
+        "messages": (MessageFactory, "content"),
+        "files": (FileFactory, "original_name"),
+        "tracks": (TrackFactory, "title"),
+        "products": (ProductFactory, "description"),
+        "listings": (ListingFactory, "description"),
+    }
+
+
+NEW_VALUE = {"role": "admin"}
+
+
+@pytest.mark.parametrize(
+    "table", ["rooms", "room_members", "room_messages", "messages", "files", "tracks", "products", "listings"]
+)
+def test_insert_update_and_delete_by_raw_sql_are_audited(table):
+    factory, column = _factories()[table]
+    pk = factory().pk
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [NEW_VALUE.get(column, "changed"), pk])
+        cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE id = %s", [pk])  # changes nothing
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+    inserted, updated, deleted = _rows(table, pk)
+    assert (inserted.action, updated.action, deleted.action) == ("INSERT", "UPDATE", "DELETE")
+    assert inserted.old_values is None and inserted.new_values["id"] == pk
+    assert updated.new_values[column] == NEW_VALUE.get(column, "changed")
+    assert updated.old_values[column] == inserted.new_values[column]
+    assert deleted.old_values[column] == NEW_VALUE.get(column, "changed") and deleted.new_values is None
+    assert all(row.user_id is None and row.ip_address is None for row in (inserted, updated, deleted))
+
+
+def test_the_partitioned_messages_table_is_audited_under_its_own_name_on_every_partition():
+    from chat.partitions import ensure_partitions
+    from tests.chat.factories import MessageFactory
+
+    ensure_partitions(1)
+    old = MessageFactory(timestamp=timezone.now() - timedelta(days=3650))  # lands in messages_default
+    current = MessageFactory()
+    for message in (old, current):
+        assert [row.action for row in _rows("messages", message.pk)] == ["INSERT"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_inherits WHERE inhparent = 'messages'::regclass")
+        assert cursor.fetchone()[0] >= 2
+    from accounts import selectors
+
+    tables = selectors.audited_tables()
+    assert "messages" in tables
+    assert not [name for name in tables if name.startswith("messages_")]
+
+
+def test_deleting_a_room_audits_the_cascaded_members_and_messages():
+    from tests.rooms.factories import RoomMemberFactory, RoomMessageFactory
+
+    member = RoomMemberFactory()
+    message = RoomMessageFactory(room=member.room)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM rooms WHERE id = %s", [member.room_id])
+    assert _rows("rooms", member.room_id)[-1].action == "DELETE"
+    assert _rows("room_members", member.pk)[-1].action == "DELETE"
+    assert _rows("room_messages", message.pk)[-1].old_values["content"] == message.content
+
+
+def test_deleting_a_user_audits_their_cascaded_content_with_the_acting_user_gone():
+    from tests.catalog.factories import TrackFactory
+    from tests.chat.factories import MessageFactory
+
+    track = TrackFactory()
+    owner = track.creator
+    message = MessageFactory(sender=owner)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('veza.actor_id', %s, true)", [str(owner.pk)])  # deleting themselves
+        cursor.execute("DELETE FROM users WHERE id = %s", [owner.pk])
+    for table, pk in (("files", track.file_id), ("tracks", track.pk), ("messages", message.pk)):
+        row = _rows(table, pk)[-1]
+        assert row.action == "DELETE" and row.user_id is None
+
+
+def test_room_passwords_never_enter_the_audit_trail_in_clear():
+    from rooms.models import Room
+    from tests.rooms.factories import RoomFactory
+
+    room = RoomFactory(is_private=True, password_hash="pbkdf2_sha256$first-secret-hash")
+    room.password_hash = "pbkdf2_sha256$second-secret-hash"
+    room.save()
+    room.description = "same password"
+    room.save()
+    Room.objects.filter(pk=room.pk).update(password_hash=None)
+    Room.objects.filter(pk=room.pk).delete()
+    rows = _rows("rooms", room.pk)
+    assert [row.action for row in rows] == ["INSERT", "UPDATE", "UPDATE", "UPDATE", "DELETE"]
+    created, changed, same, removed, deleted = rows
+    assert created.new_values["password_hash"] == "[redacted]"
+    assert (changed.old_values["password_hash"], changed.new_values["password_hash"]) == ("[redacted]", "[changed]")
+    assert (same.old_values["password_hash"], same.new_values["password_hash"]) == ("[redacted]", "[redacted]")
+    assert (removed.old_values["password_hash"], removed.new_values["password_hash"]) == ("[redacted]", None)
+    assert deleted.old_values["password_hash"] is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_logs WHERE concat(old_values, new_values) LIKE '%%secret-hash%%'")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_a_save_that_changes_nothing_writes_no_audit_row():
+    from tests.rooms.factories import RoomMessageFactory
+
+    message = RoomMessageFactory()
+    message.save()  # updated_at alone would change on a table that has it
+    from tests.marketplace.factories import ProductFactory
+
+    product = ProductFactory()
+    product.save()
+    assert [row.action for row in _rows("room_messages", message.pk)] == ["INSERT"]
+    assert [row.action for row in _rows("products", product.pk)] == ["INSERT"]
+
+
+def test_api_changes_record_the_acting_user_and_ip(api, login):
+    from rooms.models import RoomMessage
+
+    author = UserFactory(username="melody")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {login().json()['access']}")
+    payload = {"name": "audited room", "is_private": True, "password": "door code"}
+    response = api.post("/api/v1/rooms/", payload, format="json", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 201, response.content
+    room_id = response.json()["id"]
+    response = api.post(
+        f"/api/v1/rooms/{room_id}/messages/", {"content": "hello"}, format="json", REMOTE_ADDR="203.0.113.9"
+    )
+    assert response.status_code == 201, response.content
+    message = RoomMessage.objects.get(room_id=room_id, content="hello")
+    rows = [*_rows("rooms", room_id), *_rows("room_members", message.room.memberships.get().pk)]
+    rows += _rows("room_messages", message.pk)
+    assert {row.action for row in rows} == {"INSERT"}
+    assert {(row.user_id, row.ip_address) for row in rows} == {(author.pk, "203.0.113.9")}
+    assert _rows("rooms", room_id)[0].new_values["password_hash"] == "[redacted]"
+
+
+def test_work_outside_a_request_names_its_actor_with_acting_as():
+    from rooms import services as room_services
+    from tests.rooms.factories import RoomMemberFactory
+    from veza.audit import acting_as
+
+    membership = RoomMemberFactory()
+    with acting_as(membership.user, "192.0.2.5"):
+        message = room_services.room_message_send(user=membership.user, room=membership.room, content="from a socket")
+    row = _rows("room_messages", message.pk)[0]
+    assert (row.user_id, row.ip_address) == (membership.user_id, "192.0.2.5")
+    message.content = "after the block"
+    message.save()
+    assert _rows("room_messages", message.pk)[-1].user_id is None

@@ -74,3 +74,57 @@ def test_delete_removes_row_and_object(api, owner, django_capture_on_commit_call
         assert api.delete(f"/api/v1/files/{file_id}/").status_code == 204
     assert not File.objects.filter(pk=file_id).exists()
     assert not default_storage.exists(path)
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares ``width`` x ``height`` pixels (a decompression bomb)."""
+    import struct
+    import zlib
+
+    data = bytearray(png())
+    header = struct.pack(">II", width, height) + bytes(data[24:29])
+    data[16:29] = header
+    data[29:33] = struct.pack(">I", zlib.crc32(b"IHDR" + header))
+    return bytes(data)
+
+
+def test_an_image_declaring_too_many_pixels_is_refused_before_decoding(api, owner):
+    bomb = _png_declaring(20000, 20000)
+    assert len(bomb) < 1000
+    api.force_authenticate(owner)
+    response = api.post("/api/v1/files/", {"file": SimpleUploadedFile("bomb.png", bomb)}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert "too large" in response.json()["error"]["fields"]["file"][0]
+    huge = _png_declaring(100000, 100000)  # past Pillow's own bomb limit, which raises its own error
+    response = api.post("/api/v1/files/", {"file": SimpleUploadedFile("huge.png", huge)}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert not File.objects.exists()
+
+
+def test_the_avatar_upload_refuses_a_decompression_bomb(api, owner):
+    api.force_authenticate(owner)
+    bomb = SimpleUploadedFile("a.png", _png_declaring(20000, 20000))
+    response = api.put("/api/v1/users/me/avatar", {"avatar": bomb}, format="multipart")
+    assert response.status_code == 400, response.content
+    owner.refresh_from_db()
+    assert not owner.avatar
+
+
+def test_audio_tags_with_nul_bytes_or_control_characters_are_cleaned(api, owner, samples, tmp_path):
+    import mutagen
+
+    from media.inspect import clean_tag
+
+    path = tmp_path / "tagged.flac"
+    path.write_bytes(samples["flac"])
+    audio = mutagen.File(path)
+    audio["title"] = "Night\x00Drive\x07"
+    audio["artist"] = "Zero\x00"
+    audio.save()
+    api.force_authenticate(owner)
+    response = api.post(
+        "/api/v1/tracks/", {"file": SimpleUploadedFile("t.flac", path.read_bytes())}, format="multipart"
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["title"], response.json()["artist"]) == ("NightDrive", "Zero")
+    assert clean_tag("a\ud800b\udfff\x00c") == "abc"  # a lone surrogate cannot be stored either

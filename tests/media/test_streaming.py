@@ -51,6 +51,9 @@ def test_full_response_has_validators_and_type(api, owner, track, samples):
         ("bytes=10-10", 10, 10),
         ("bytes=50-999999999", 50, None),
         ("bytes=-999999999", 0, None),
+        ("bytes=50-99999999999999999999999", 50, None),  # past any integer column
+        ("bytes=-" + "9" * 5000, 0, None),  # past Python's 4300-digit conversion limit
+        ("bytes=" + "0" * 5000 + "10-19", 10, 19),
     ],
 )
 def test_satisfiable_ranges_get_206(api, owner, track, samples, header, first, last):
@@ -67,7 +70,9 @@ def test_satisfiable_ranges_get_206(api, owner, track, samples, header, first, l
     assert body(response) == data[first : last + 1]
 
 
-@pytest.mark.parametrize("header", ["bytes=999999999-", "bytes=-0"])
+@pytest.mark.parametrize(
+    "header", ["bytes=999999999-", "bytes=-0", "bytes=99999999999999999999999-", "bytes=" + "9" * 5000 + "-"]
+)
 def test_unsatisfiable_ranges_get_416(api, owner, track, samples, header):
     api.force_authenticate(owner)
     response = stream(api, track, Range=header)
@@ -75,7 +80,9 @@ def test_unsatisfiable_ranges_get_416(api, owner, track, samples, header):
     assert response["Content-Range"] == f"bytes */{len(samples['flac'])}"
 
 
-@pytest.mark.parametrize("header", ["bytes=0-1,5-6", "items=0-5", "bytes=abc", "bytes=9-3", "bytes=-"])
+@pytest.mark.parametrize(
+    "header", ["bytes=0-1,5-6", "items=0-5", "bytes=abc", "bytes=9-3", "bytes=-", "bytes=\u0663-", "bytes=0-\x00"]
+)
 def test_ranges_that_cannot_be_honoured_get_the_whole_file(api, owner, track, samples, header):
     api.force_authenticate(owner)
     response = stream(api, track, Range=header)
