@@ -7,6 +7,7 @@ which persist first and broadcast after commit through the Redis channel layer.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import uuid
@@ -26,6 +27,7 @@ from chat.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 from veza import metrics
+from veza.audit import acting_as
 from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,19 @@ def _run(function, *args, **kwargs):
 async def _call(function, *args, **kwargs):
     """Run a service or selector in a worker thread, turning domain errors into error frames."""
     return await realtime.in_thread(_run, function, *args, **kwargs)
+
+
+def _run_as(actor_id: int, ip: str | None, function, *args, **kwargs):
+    with acting_as(actor_id, ip):
+        return _run(function, *args, **kwargs)
+
+
+def _client_ip(scope) -> str | None:
+    client = scope.get("client") or (None,)
+    try:
+        return str(ipaddress.ip_address(client[0] or ""))
+    except ValueError:
+        return None
 
 
 def _authenticate(user, session, token: str) -> tuple[User, credentials.Credential] | None:
@@ -177,6 +192,11 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         self._forget()
         await self._release()
+
+    async def _write(self, function, **kwargs):
+        """Run a service that writes, as :func:`_call` does, naming the socket's user and client IP as the
+        actor of its rows in the audit trail."""
+        return await realtime.in_thread(_run_as, self.user.pk, _client_ip(self.scope), function, **kwargs)
 
     async def end(self, code: int) -> None:
         """Close the socket from the server's side with ``code``; from now on nothing reaches it or counts."""
@@ -298,7 +318,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_room_message(self, content):
         room_id = _int(content, "room")
         room = await _call(room_selectors.room_of_member, self.user, room_id)
-        await _call(
+        await self._write(
             room_services.room_message_send,
             user=self.user,
             room=room,
@@ -308,17 +328,17 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_room_edit(self, content):
         message = await _call(room_selectors.message_for_member, self.user, _int(content, "message_id"))
-        await _call(
+        await self._write(
             room_services.room_message_edit, actor=self.user, message=message, content=_text(content, "content")
         )
 
     async def on_room_delete(self, content):
         message = await _call(room_selectors.message_for_member, self.user, _int(content, "message_id"))
-        await _call(room_services.room_message_delete, actor=self.user, message=message)
+        await self._write(room_services.room_message_delete, actor=self.user, message=message)
 
     async def on_dm_send(self, content):
         recipient = await _call(_active_user, _int(content, "to_user"))
-        await _call(
+        await self._write(
             chat_services.dm_send,
             sender=self.user,
             recipient=recipient,
@@ -328,7 +348,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_dm_read(self, content):
         peer = await _call(_active_user, _int(content, "user"))
-        await _call(chat_services.dm_mark_read, reader=self.user, peer=peer)
+        await self._write(chat_services.dm_mark_read, reader=self.user, peer=peer)
 
     async def on_typing(self, content):
         if "room" in content:

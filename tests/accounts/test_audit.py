@@ -1,5 +1,6 @@
 """The audit trigger on ``users``: old and new values, and who did it from which address."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -253,3 +254,63 @@ def test_work_outside_a_request_names_its_actor_with_acting_as():
     message.content = "after the block"
     message.save()
     assert _rows("room_messages", message.pk)[-1].user_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_socket_writes_name_the_sockets_user_and_ip_as_the_actor():
+    """Room messages, their edits and deletions, and direct messages sent over /ws/ are recorded with
+    the socket's user and client address."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from rooms import services as room_services
+    from tests.accounts.factories import UserFactory
+    from veza.asgi import application
+
+    def setup():
+        owner, peer = UserFactory(username="speaker"), UserFactory(username="listener")
+        room = room_services.room_create(creator=owner, name="audited-room")
+        return owner, peer, room, str(AccessToken.for_user(owner))
+
+    owner, peer, room, token = await sync_to_async(setup)()
+    socket = WebsocketCommunicator(
+        application, f"/ws/?token={token}", headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    )
+    socket.scope["client"] = ("198.51.100.7", 50000)
+    assert (await socket.connect())[0]
+    await socket.send_json_to({"type": "room.message", "room": room.pk, "content": "first words", "ref": 1})
+    await socket.send_json_to({"type": "dm.send", "to_user": peer.pk, "content": "hello you", "ref": 2})
+
+    def rows(table, **values):
+        audited = AuditLog.objects.filter(table_name=table)
+        if values:
+            first = audited.filter(action="INSERT", **{f"new_values__{k}": v for k, v in values.items()}).first()
+            audited = audited.filter(record_id=first.record_id) if first else audited.none()
+        return list(audited.order_by("id").values_list("action", "user_id", "ip_address"))
+
+    async def written(count, table, **values):
+        for _ in range(50):
+            found = await sync_to_async(rows)(table, **values)
+            if len(found) >= count:
+                return found
+            await asyncio.sleep(0.1)
+        return found
+
+    assert len(await written(1, "room_messages", content="first words")) == 1
+    message_id = await sync_to_async(
+        lambda: AuditLog.objects.get(table_name="room_messages", new_values__content="first words").record_id
+    )()
+    await socket.send_json_to({"type": "room.edit", "message_id": message_id, "content": "better words"})
+    await socket.send_json_to({"type": "room.delete", "message_id": message_id})
+    room_rows = await written(3, "room_messages", content="first words")
+    direct_rows = await written(1, "messages", content="hello you")
+    await socket.disconnect()
+    actor = (owner.pk, "198.51.100.7")
+    assert [(action, user_id, str(ip)) for action, user_id, ip in room_rows] == [
+        ("INSERT", *actor),
+        ("UPDATE", *actor),
+        ("DELETE", *actor),
+    ]
+    assert [(action, user_id, str(ip)) for action, user_id, ip in direct_rows] == [("INSERT", *actor)]
