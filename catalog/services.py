@@ -106,16 +106,14 @@ def track_delete(*, actor: User, track: Track) -> None:
 @transaction.atomic
 def track_hide(*, actor: User, track: Track, reason: str) -> Track:
     """Moderators hide a track (its audio stops playing, signed links too) with a reason; only staff lift it."""
-    moderated.require_staff(actor)
-    track.save(update_fields=[*moderated.mark(track, actor=actor, reason=reason), "updated_at"])
+    moderated.hide(track, actor=actor, reason=reason)
     return track
 
 
 @transaction.atomic
 def track_restore(*, actor: User, track: Track) -> Track:
     """Moderators lift the track's hiding (a hidden file stays hidden: see ``media.services.file_restore``)."""
-    moderated.require_staff(actor)
-    track.save(update_fields=[*moderated.unmark(track), "updated_at"])
+    moderated.restore(track, actor=actor)
     return track
 
 

@@ -90,16 +90,14 @@ def product_set_active(*, actor: User, product: Product, active: bool) -> Produc
 @transaction.atomic
 def product_hide(*, actor: User, product: Product, reason: str) -> Product:
     """Moderators take a product off the catalogue with a reason its owner reads; only staff lift it."""
-    moderated.require_staff(actor)
-    product.save(update_fields=[*moderated.mark(product, actor=actor, reason=reason), "updated_at"])
+    moderated.hide(product, actor=actor, reason=reason)
     return product
 
 
 @transaction.atomic
 def product_restore(*, actor: User, product: Product) -> Product:
     """Moderators lift the hiding: the product is again what its owner's ``is_active`` says."""
-    moderated.require_staff(actor)
-    product.save(update_fields=[*moderated.unmark(product), "updated_at"])
+    moderated.restore(product, actor=actor)
     return product
 
 
@@ -175,15 +173,13 @@ def listing_archive(*, actor: User, listing: Listing) -> Listing:
 @transaction.atomic
 def listing_hide(*, actor: User, listing: Listing, reason: str) -> Listing:
     """Moderators hide a listing with a reason its seller reads; its status stays, only staff lift it."""
-    moderated.require_staff(actor)
-    listing.save(update_fields=[*moderated.mark(listing, actor=actor, reason=reason), "updated_at"])
+    moderated.hide(listing, actor=actor, reason=reason)
     return listing
 
 
 @transaction.atomic
 def listing_restore(*, actor: User, listing: Listing) -> Listing:
-    moderated.require_staff(actor)
-    listing.save(update_fields=[*moderated.unmark(listing), "updated_at"])
+    moderated.restore(listing, actor=actor)
     return listing
 
 

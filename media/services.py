@@ -100,16 +100,14 @@ def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
 @transaction.atomic
 def file_hide(*, actor: User, file: File, reason: str) -> File:
     """Moderators hide a file (and so its tracks) with a reason its owner reads; only staff lift it."""
-    moderated.require_staff(actor)
-    file.save(update_fields=[*moderated.mark(file, actor=actor, reason=reason), "updated_at"])
+    moderated.hide(file, actor=actor, reason=reason)
     return file
 
 
 @transaction.atomic
 def file_restore(*, actor: User, file: File) -> File:
     """Moderators lift the hiding: the file is again what its owner's ``is_public`` says."""
-    moderated.require_staff(actor)
-    file.save(update_fields=[*moderated.unmark(file), "updated_at"])
+    moderated.restore(file, actor=actor)
     return file
 
 

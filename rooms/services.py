@@ -182,7 +182,7 @@ def room_close(*, actor: User, room: Room, reason: str) -> Room:
     """
     moderated.require_staff(actor)
     room = Room.objects.select_for_update().get(pk=room.pk)
-    room.save(update_fields=[*moderated.mark(room, actor=actor, reason=reason), "updated_at"])
+    moderated.hide(room, actor=actor, reason=reason)
     _system(room, None, "The moderators closed this room.", MessageType.SYSTEM)
     _broadcast(room.pk, "room.closed", room=room.pk, reason=room.moderation_reason)
     for user_id in RoomMember.objects.filter(room=room).values_list("user_id", flat=True):
@@ -197,7 +197,7 @@ def room_reopen(*, actor: User, room: Room) -> Room:
     room = Room.objects.select_for_update().get(pk=room.pk)
     if room.moderated_at is None:
         return room
-    room.save(update_fields=[*moderated.unmark(room), "updated_at"])
+    moderated.restore(room, actor=actor)
     _system(room, None, "The moderators reopened this room.", MessageType.SYSTEM)
     return room
 

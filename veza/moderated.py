@@ -96,16 +96,22 @@ def refuse_if_moderated(actor, obj: Moderated, *, what: str = "This item") -> No
         )
 
 
-def mark(obj: Moderated, *, actor, reason: str) -> list[str]:
-    """Set the state on ``obj`` (not saved); returns the fields to save."""
+FIELDS = ["moderated_at", "moderated_by", "moderation_reason", "updated_at"]
+
+
+def hide(obj: Moderated, *, actor, reason: str) -> None:
+    """A moderator hides ``obj`` (saved) with ``reason``, which its owner reads; staff only."""
+    require_staff(actor)
     text = clean_reason(reason)
     obj.moderated_at, obj.moderated_by, obj.moderation_reason = timezone.now(), actor, text
-    return ["moderated_at", "moderated_by", "moderation_reason"]
+    obj.save(update_fields=FIELDS)
 
 
-def unmark(obj: Moderated) -> list[str]:
+def restore(obj: Moderated, *, actor) -> None:
+    """A moderator lifts the hiding of ``obj`` (saved); staff only."""
+    require_staff(actor)
     obj.moderated_at = obj.moderated_by = obj.moderation_reason = None
-    return ["moderated_at", "moderated_by", "moderation_reason"]
+    obj.save(update_fields=FIELDS)
 
 
 def payload(moderated_at, reason) -> dict | None:
