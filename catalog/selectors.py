@@ -8,8 +8,8 @@ from django.http import Http404
 
 from accounts.models import User
 from catalog.models import Track
+from core.moderated import unmoderated
 from media.models import File
-from veza.moderated import unmoderated
 
 # Neither the track nor its file hidden by moderators.
 UNMODERATED = unmoderated() & unmoderated("file__")

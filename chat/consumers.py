@@ -23,10 +23,10 @@ from accounts.models import User
 from chat import realtime
 from chat import services as chat_services
 from chat.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
+from core import metrics
+from core.errors import Throttled
 from rooms import selectors as room_selectors
 from rooms import services as room_services
-from veza import metrics
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 

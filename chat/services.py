@@ -14,9 +14,9 @@ from accounts.models import User
 from accounts.permissions import require_active
 from chat import dedup, realtime
 from chat.models import Message
+from core import metrics, ratelimit
+from core.errors import Throttled
 from rooms.services import clean_content, rate_limit_sends, user_payload
-from veza import metrics, ratelimit
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 

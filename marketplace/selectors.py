@@ -7,9 +7,9 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import User
+from core.db import french_match
+from core.moderated import unmoderated
 from marketplace.models import Listing, ListingStatus, Product
-from veza.db import french_match
-from veza.moderated import unmoderated
 
 # The exact expression of idx_products_search_fts, so PostgreSQL can use the index.
 PRODUCT_DOCUMENT = 'to_tsvector(\'french\', "products"."name" || \' \' || "products"."description")'

@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import User
+from core.moderated import unmoderated
 from rooms.models import MemberRole, Room, RoomMember, RoomMessage
-from veza.moderated import unmoderated
 
 
 def room_ids_named(name: str) -> list[int]:

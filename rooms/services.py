@@ -15,11 +15,11 @@ from django.http import Http404
 from accounts.models import User
 from accounts.permissions import require_active
 from chat import dedup, realtime
+from core import metrics, moderated, ratelimit
+from core.errors import Throttled
 from rooms import selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
-from veza import metrics, moderated, ratelimit
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 

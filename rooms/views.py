@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from core import ratelimit
+from core.errors import Throttled
 from rooms import selectors, services
 from rooms.forms import JoinForm, RoomForm
 from rooms.models import MemberRole
 from rooms.serializers import RoomMessageSerializer
-from veza import ratelimit
-from veza.errors import Throttled
 
 HISTORY = 50
 

@@ -19,9 +19,9 @@ with exit_on_backend_error():
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 
-from veza.bodylimit import BodyLimit
+from core.bodylimit import BodyLimit
+from core.websocket import SameOriginValidator
 from veza.routing import websocket_urlpatterns
-from veza.websocket import SameOriginValidator
 
 application = ProtocolTypeRouter(
     {

@@ -11,7 +11,7 @@
   rows up front (``list_select_related``; a test pins the number of queries per changelist);
 - content comes from the members, so nothing is added through the console unless an admin opts in;
 - hiding content (files, tracks, products, listings, rooms) is a state of its own with a reason
-  (:func:`hide_action`, :class:`ModeratedFilter`), which the owner cannot lift: see ``veza.moderated``.
+  (:func:`hide_action`, :class:`ModeratedFilter`), which the owner cannot lift: see ``core.moderated``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from veza.db import french_match
-from veza.moderated import REASON_MAX
+from core.db import french_match
+from core.moderated import REASON_MAX
 
 REFUSALS = (PermissionDenied, ValidationError, Http404)
 
@@ -253,7 +253,7 @@ class MessageSearchAdmin(ModerationAdmin):
         return queryset.filter(found), False
 
 
-# --- moderation state (hide with a reason, restore): see veza.moderated --------------------------------
+# --- moderation state (hide with a reason, restore): see core.moderated --------------------------------
 
 
 class ReasonForm(forms.Form):

@@ -80,20 +80,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "veza.middleware.RequestMetricsMiddleware",
-    "veza.middleware.OperationsEndpointsMiddleware",
+    "core.middleware.RequestMetricsMiddleware",
+    "core.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "veza.csp.ContentSecurityPolicyMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "veza.middleware.HostileInputMiddleware",
-    "veza.audit.AuditContextMiddleware",
+    "core.middleware.HostileInputMiddleware",
+    "core.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "veza.outage.DatabaseUnavailableMiddleware",
+    "core.outage.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "veza.urls"
@@ -246,7 +246,7 @@ MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=200_000_000)
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=5_000_000)
 # Uploads above this size are written to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
-# Request bodies: larger ones are answered 413 before a byte is read (veza/bodylimit.py). Every route takes
+# Request bodies: larger ones are answered 413 before a byte is read (core/bodylimit.py). Every route takes
 # REQUEST_MAX_BYTES; the upload routes take the largest file they accept plus room for the form around it.
 UPLOAD_FORM_OVERHEAD = 1_000_000
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)  # 2.5 MiB, as DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -297,15 +297,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "veza.parsers.JSONParser",  # refuses NUL bytes, lone surrogates, out-of-range numbers, deep nesting
-        "veza.parsers.FormParser",
-        "veza.parsers.MultiPartParser",
+        "core.parsers.JSONParser",  # refuses NUL bytes, lone surrogates, out-of-range numbers, deep nesting
+        "core.parsers.FormParser",
+        "core.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "veza.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "veza.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "veza.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 JWT_ACCESS_MINUTES = env.int("JWT_ACCESS_MINUTES", default=10)
 if not 1 <= JWT_ACCESS_MINUTES <= 15:
@@ -394,7 +394,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # A refused CSRF check: the JSON error shape under /api/, the site's 403 page elsewhere (never Django's own page).
-CSRF_FAILURE_VIEW = "veza.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 
 def _media_origins() -> list[str]:
@@ -412,8 +412,8 @@ def _media_origins() -> list[str]:
     return origins
 
 
-# Content-Security-Policy (django-csp, veza/csp.py): everything from the site itself; an inline script or
-# style needs the request's nonce ({{ request.csp_nonce }}); no framing. veza.csp adds the WebSocket origin.
+# Content-Security-Policy (django-csp, core/csp.py): everything from the site itself; an inline script or
+# style needs the request's nonce ({{ request.csp_nonce }}); no framing. core.csp adds the WebSocket origin.
 CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=_media_origins())
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -462,9 +462,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "veza.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
-    "filters": {"redact_secrets": {"()": "veza.logs.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "core.logs.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

@@ -1,6 +1,6 @@
 """WSGI entry point (HTTP only; live chat needs the ASGI entry point, ``veza.asgi``, which production serves).
 
-A ``Content-Length`` over the route's limit is answered 413 before the body is read (veza/bodylimit.py);
+A ``Content-Length`` over the route's limit is answered 413 before the body is read (core/bodylimit.py);
 a body without ``Content-Length`` is not read by Django under WSGI at all.
 """
 
@@ -12,6 +12,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
 django_application = get_wsgi_application()
 
-from veza.bodylimit import WsgiBodyLimit  # noqa: E402 (needs the apps loaded)
+from core.bodylimit import WsgiBodyLimit  # noqa: E402 (needs the apps loaded)
 
 application = WsgiBodyLimit(django_application)

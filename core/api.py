@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from veza import errors, outage
+from core import errors, outage
 
 
 class PayloadTooLarge(exceptions.APIException):

@@ -11,8 +11,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.core.handlers.wsgi import WSGIRequest
 from django.urls import resolve
 
-from veza import metrics
-from veza.parsers import unstorable
+from core import metrics, views
+from core.parsers import unstorable
 
 PROBES = frozenset({"/healthz", "/readyz"})
 
@@ -29,7 +29,7 @@ class _Middleware:
 
 
 class RequestMetricsMiddleware(_Middleware):
-    """Count every HTTP request by method, route and status, and time it (see :mod:`veza.metrics`)."""
+    """Count every HTTP request by method, route and status, and time it (see :mod:`core.metrics`)."""
 
     def __call__(self, request):
         if self.is_async:
@@ -110,7 +110,7 @@ def hostile_input(request) -> tuple[str, dict] | None:
     A path's bytes that are not UTF-8 never reach a view as such: Django (WSGI) percent-encodes them
     again and ASGI servers decode them to U+FFFD. Query strings and urlencoded bodies are checked on
     their raw bytes (Django would decode them to U+FFFD). Bodies under /api/ are left to the API's
-    parsers (``veza.parsers``), which check them when the view reads them, after its size checks;
+    parsers (``core.parsers``), which check them when the view reads them, after its size checks;
     uploaded files' contents are checked by ``media.inspect``.
     """
     if unstorable(request.path_info):
@@ -155,6 +155,4 @@ class HostileInputMiddleware(_Middleware):
 
 
 def bad_request(request, detail: str, fields: dict):
-    from veza.views import bad_request as view
-
-    return view(request, detail=detail, fields=fields)
+    return views.bad_request(request, detail=detail, fields=fields)
