@@ -25,6 +25,12 @@ class PayloadTooLarge(exceptions.APIException):
     default_detail = "The upload is too large."
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
 class ServiceUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "service_unavailable"
@@ -136,8 +142,10 @@ def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | errors.NotFound):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, errors.Conflict):
+        exc = Conflict(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):

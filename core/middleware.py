@@ -9,9 +9,10 @@ from urllib.parse import unquote_to_bytes
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import Http404
 from django.urls import resolve
 
-from core import metrics, views
+from core import errors, metrics, views
 from core.parsers import unstorable
 
 PROBES = frozenset({"/healthz", "/readyz"})
@@ -156,3 +157,20 @@ class HostileInputMiddleware(_Middleware):
 
 def bad_request(request, detail: str, fields: dict):
     return views.bad_request(request, detail=detail, fields=fields)
+
+
+class DomainErrorMiddleware(_Middleware):
+    """Pages' answer to the domain errors a view lets through (:mod:`core.errors`): ``NotFound`` takes
+    Django's own 404 path (the site's 404 page, the JSON shape under /api/ and /media/), ``Conflict``
+    the 409 page. The API's views answer them in ``core.api.exception_handler`` before this runs.
+    """
+
+    def __call__(self, request):
+        return self.get_response(request)  # a coroutine in async mode: returned as is
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, errors.NotFound):
+            raise Http404(str(exception)) from exception
+        if isinstance(exception, errors.Conflict):
+            return views.conflict(request, exception)
+        return None

@@ -15,10 +15,10 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith(("/api/", "/media/"))
 
 
-def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
+def _page(request: HttpRequest, template: str, status: int, context: dict | None = None) -> HttpResponse:
     """An error page; base.html loads the visitor, so a database outage turns it into the 503 page."""
     try:
-        return render(request, template, status=status)
+        return render(request, template, context, status=status)
     except Exception as exc:
         if outage.database_unavailable(exc):
             return outage.unavailable_response(request, exc)
@@ -30,6 +30,14 @@ def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(error_body("not_found", "Not found."), status=404)
     return _page(request, "404.html", 404)
+
+
+def conflict(request: HttpRequest, exception=None) -> HttpResponse:
+    """409 (a service's :class:`core.errors.Conflict`): the JSON error shape under /api/, the site's page elsewhere."""
+    detail = str(exception or "") or "This conflicts with the current state."
+    if _wants_json(request):
+        return JsonResponse(error_body("conflict", detail), status=409)
+    return _page(request, "409.html", 409, {"detail": detail})
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

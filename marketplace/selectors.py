@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import Http404
 
 from accounts.models import User
 from core.db import french_match
+from core.errors import NotFound
 from core.moderated import unmoderated
 from marketplace.models import Listing, ListingStatus, Product
 
@@ -42,14 +42,14 @@ def product_for_viewer(user: User, product_id: int) -> Product:
     """The product if ``user`` may see it; the same 404 whether it is missing or hidden."""
     product = products_visible(user).filter(pk=product_id).first()
     if product is None:
-        raise Http404("No such product.")
+        raise NotFound("No such product.")
     return product
 
 
 def listing_for_viewer(user: User, listing_id: int) -> Listing:
     listing = listings_visible(user).filter(pk=listing_id).first()
     if listing is None:
-        raise Http404("No such listing.")
+        raise NotFound("No such listing.")
     return listing
 
 
