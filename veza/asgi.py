@@ -10,9 +10,11 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
+from veza import bootstrap
 from veza.preflight import check_backends, exit_on_backend_error
 
 with exit_on_backend_error():
+    bootstrap.environment()  # the embedded PostgreSQL and Redis, unless DATABASE_URL / REDIS_URL are set
     django_asgi_app = get_asgi_application()
     check_backends()
 

@@ -1,8 +1,9 @@
 """Django settings for Veza, read from the environment (see ``.env.example``).
 
-Without ``DATABASE_URL`` / ``REDIS_URL`` the embedded PostgreSQL and Redis
-under ``var/`` are started (see :mod:`veza.embedded`). With ``DEBUG`` off the
-project refuses to start without a real ``SECRET_KEY``.
+Importing them has no side effect: ``DATABASE_URL`` / ``REDIS_URL`` must be set; the entry points
+(``manage.py``, ``veza.asgi``, ``veza.wsgi``, the tests) set them from the embedded PostgreSQL and Redis
+under ``var/`` when they are not (:mod:`veza.bootstrap`). With ``DEBUG`` off the project refuses to
+start without a real ``SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from veza import embedded
+from veza.embedded import var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env", overwrite=False)
-VAR_DIR = embedded.var_dir()
+VAR_DIR = var_dir()
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -167,13 +168,23 @@ def _database_config(url: str) -> dict:
     }
 
 
-DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url()
+def _server_url(name: str) -> str:
+    url = env.str(name, default="")
+    if not url:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Start Veza through manage.py, veza.asgi or veza.wsgi, which start the "
+            "embedded servers when it is unset (veza.bootstrap), or set it."
+        )
+    return url
+
+
+DATABASE_URL = _server_url("DATABASE_URL")
 DATABASES = {"default": _database_config(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, channel layer ----------------------------------
 
-REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url()
+REDIS_URL = _server_url("REDIS_URL")
 
 
 def redis_db_url(url: str, db: int) -> str:

@@ -8,7 +8,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from veza import bootstrap
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
+bootstrap.environment()  # the embedded PostgreSQL and Redis, unless DATABASE_URL / REDIS_URL are set
 
 django_application = get_wsgi_application()
 
