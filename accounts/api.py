@@ -19,9 +19,9 @@ from accounts.serializers import (
     RegisterSerializer,
     TokenPairSerializer,
 )
-from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
-from veza.audit import client_ip
-from veza.schema import errors
+from core import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
+from core.audit import client_ip
+from core.schema import errors
 
 
 class InvalidCredentials(exceptions.APIException):

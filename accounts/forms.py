@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 
 from accounts import login_guard, services
 from accounts.models import User
-from veza.audit import client_ip
-from veza.errors import Throttled
+from core.audit import client_ip
+from core.errors import Throttled
 
 
 class SignupForm(forms.Form):

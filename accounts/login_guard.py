@@ -2,7 +2,7 @@
 
 A login attempt names an account (a username or an email address; for a future app password or API key,
 the account or key id it claims) and proves it with a secret. :func:`attempt` runs the check of the
-secret under two limits kept in Redis (``veza.ratelimit``), shared by every process and host:
+secret under two limits kept in Redis (``core.ratelimit``), shared by every process and host:
 
 - **per account**: ``LOGIN_FAILURES_PER_ACCOUNT`` failures within ``LOGIN_FAILURE_WINDOW`` seconds. The
   counter belongs to the account: when the identifier names a user (:func:`accounts.selectors.user_for_login`,
@@ -26,8 +26,8 @@ from django.conf import settings
 
 from accounts import selectors
 from accounts.models import User
-from veza import ratelimit
-from veza.errors import Throttled
+from core import ratelimit
+from core.errors import Throttled
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower, Now
 from django.urls import reverse
 from django.utils import timezone
 
-from veza.db import length_between, one_of
+from core.db import length_between, one_of
 
 
 class Role(models.TextChoices):

@@ -18,9 +18,9 @@ from django.utils.crypto import get_random_string
 
 from accounts import credentials, login_guard, selectors, tokens
 from accounts.models import Role, User, is_stored_avatar
+from core import ratelimit
+from core.errors import Throttled
 from media.inspect import inspect_image
-from veza import ratelimit
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetForm, ProfileForm, SignupForm
-from veza import ratelimit
-from veza.audit import client_ip
-from veza.errors import Throttled
+from core import ratelimit
+from core.audit import client_ip
+from core.errors import Throttled
 
 
 def signup(request: HttpRequest) -> HttpResponse:

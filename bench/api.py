@@ -68,6 +68,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="wrk runs of each URL, in alternating order")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    from veza import bootstrap
+
+    bootstrap.environment()  # the embedded servers, unless DATABASE_URL / REDIS_URL are set
     django.setup()
     from bench.common import veza_server, wrk
 

@@ -255,6 +255,9 @@ def main() -> None:
     parser.add_argument("--no-floor", action="store_true", help="skip the bare broadcast server baseline")
     parser.add_argument("--ws", default="auto", help="uvicorn's WebSocket implementation (auto, websockets, ...)")
     args = parser.parse_args()
+    from veza import bootstrap
+
+    bootstrap.environment()  # the embedded servers, unless DATABASE_URL / REDIS_URL are set
     django.setup()
     from django.conf import settings
 

@@ -188,6 +188,9 @@ def main() -> None:
     media = Path(tempfile.mkdtemp(prefix="veza-load-media-"))
     media.chmod(0o755)
     os.environ["MEDIA_ROOT"] = str(media)
+    from veza import bootstrap
+
+    bootstrap.environment()  # the embedded servers, unless DATABASE_URL / REDIS_URL are set
     django.setup()
     from bench.common import production_env, veza_server
     from veza.embedded import var_dir

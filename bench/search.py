@@ -248,6 +248,9 @@ def main() -> None:
     parser.add_argument("--reload", action="store_true", help="Load the data again.")
     args = parser.parse_args()
 
+    from veza import bootstrap
+
+    bootstrap.environment()  # the embedded servers, unless DATABASE_URL / REDIS_URL are set
     name = bench_database()
     import django
 

@@ -76,6 +76,9 @@ def main() -> None:
     media = Path(tempfile.mkdtemp(prefix="veza-bench-media-"))
     media.chmod(0o755)
     os.environ["MEDIA_ROOT"] = str(media)
+    from veza import bootstrap
+
+    bootstrap.environment()  # the embedded servers, unless DATABASE_URL / REDIS_URL are set
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -25,13 +25,13 @@ from catalog.serializers import (
     TrackUpdateSerializer,
     TrackUploadSerializer,
 )
+from core import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
+from core.api import WindowCountPagination
+from core.schema import errors
 from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
-from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
-from veza.api import WindowCountPagination
-from veza.schema import errors
 
 
 class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):

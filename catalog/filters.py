@@ -1,7 +1,7 @@
 import django_filters
 
 from catalog.models import Track
-from veza.filters import OwnedFilterSet
+from core.filters import OwnedFilterSet
 
 
 class TrackFilter(OwnedFilterSet):

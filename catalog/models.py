@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from veza.db import length_between, one_of
-from veza.moderated import Moderated, moderation_constraints, moderation_index
+from core.db import length_between, one_of
+from core.moderated import Moderated, moderation_constraints, moderation_index
 
 
 class Track(Moderated):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from accounts.models import User
 from catalog.models import Track
+from core.errors import NotFound
+from core.moderated import unmoderated
 from media.models import File
-from veza.moderated import unmoderated
 
 # Neither the track nor its file hidden by moderators.
 UNMODERATED = unmoderated() & unmoderated("file__")
@@ -46,7 +46,7 @@ def track_for_viewer(user: User, track_id: int) -> Track:
     """The track if ``user`` may see it; the same 404 whether it is missing or private."""
     track = tracks_visible(user).filter(pk=track_id).first()
     if track is None:
-        raise Http404("No such track.")
+        raise NotFound("No such track.")
     return track
 
 
@@ -73,15 +73,15 @@ def track_file_for_viewer(user: User, track_id: int) -> File:
     """
     track = Track.objects.filter(pk=track_id).select_related("file").only(*STREAM_COLUMNS).order_by().first()
     if track is None:
-        raise Http404("No such track.")
+        raise NotFound("No such track.")
     file = track.file
     if user.is_authenticated and user.is_staff:
         return file
     mine = user.is_authenticated and user.pk == file.user_id
     if not (file.is_public or mine):
-        raise Http404("No such track.")
+        raise NotFound("No such track.")
     if track.moderated_at is not None or file.moderated_at is not None:
         if mine:
             raise PermissionDenied("This track is hidden by moderation; only moderators can play it.")
-        raise Http404("No such track.")
+        raise NotFound("No such track.")
     return file

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from catalog import search
 from catalog.models import Track
-from veza import moderated
-from veza.moderated_api import ModerationSerializer
+from core import moderated
+from core.moderated_api import ModerationSerializer
 
 
 def stream_path(track_id: int) -> str:

@@ -10,9 +10,9 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from catalog.models import Track
+from core import moderated
 from media import services as media_services
 from media.inspect import clean_name
-from veza import moderated
 
 UNKNOWN_ARTIST = "Unknown artist"
 UNKNOWN_ALBUM = "Unknown album"

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from catalog import api, views
-from veza.api import Router
+from core.api import Router
 
 app_name = "catalog"
 

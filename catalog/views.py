@@ -12,8 +12,8 @@ from catalog import search as search_selectors
 from catalog import selectors, services
 from catalog.filters import TrackFilter
 from catalog.forms import SearchForm, TrackEditForm, TrackUploadForm
+from core.errors import TooLarge
 from media import services as media_services
-from veza.errors import TooLarge
 
 PAGE_SIZE = 30
 

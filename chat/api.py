@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 from chat import selectors, services
 from chat.models import Message
 from chat.serializers import ConversationSerializer, DirectMessageSerializer, ReadResultSerializer
+from core.pagination import MessageCursorPagination, message_bounds
+from core.schema import errors
 from rooms.api import BOUNDS, active_user
 from rooms.serializers import MessageEditSerializer, MessageWriteSerializer
-from veza.pagination import MessageCursorPagination, message_bounds
-from veza.schema import errors
 
 
 class ConversationListView(APIView):

@@ -16,7 +16,6 @@ from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
 from accounts import credentials
 from accounts import selectors as account_selectors
@@ -24,11 +23,11 @@ from accounts.models import User
 from chat import realtime
 from chat import services as chat_services
 from chat.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
+from core import metrics
+from core.audit import acting_as
+from core.errors import Conflict, NotFound, Throttled
 from rooms import selectors as room_selectors
 from rooms import services as room_services
-from veza import metrics
-from veza.audit import acting_as
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +88,10 @@ def _run(function, *args, **kwargs):
         raise FrameError("invalid", "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())) from exc
     except PermissionDenied as exc:
         raise FrameError("forbidden", str(exc) or "You cannot do this.") from exc
-    except Http404 as exc:
+    except NotFound as exc:
         raise FrameError("not_found", str(exc) or "Not found.") from exc
+    except Conflict as exc:
+        raise FrameError("conflict", str(exc) or "This conflicts with the current state.") from exc
     except Throttled as exc:
         raise FrameError("rate_limited", str(exc), retry_after=exc.wait) from exc
 
@@ -130,7 +131,7 @@ def _online(room_id: int) -> list[dict]:
 def _active_user(user_id: int) -> User:
     user = account_selectors.user_get_public(user_id=user_id)
     if user is None:
-        raise Http404("No such user.")
+        raise NotFound("No such user.")
     return user
 
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from veza.db import length_between
+from core.db import length_between
 
 
 class Message(models.Model):

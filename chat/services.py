@@ -8,15 +8,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Now
-from django.http import Http404
 
 from accounts.models import User
 from accounts.permissions import require_active
 from chat import dedup, realtime
 from chat.models import Message
+from core import metrics, ratelimit
+from core.errors import NotFound, Throttled
 from rooms.services import clean_content, rate_limit_sends, user_payload
-from veza import metrics, ratelimit
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
     if recipient.pk == sender.pk:
         raise ValidationError({"to_user": ["You cannot send a message to yourself."]})
     if not recipient.is_active:
-        raise Http404("No such user.")
+        raise NotFound("No such user.")
 
     @transaction.atomic
     def create() -> Message:
@@ -151,6 +150,6 @@ def typing_send(*, user: User, room_id: int | None = None, peer_id: int | None =
         group, event = realtime.room_group(room_id), {"type": "typing", "room": room_id, "user": who}
     else:
         if not User.objects.filter(pk=peer_id, is_active=True).exists():
-            raise Http404("No such user.")
+            raise NotFound("No such user.")
         group, event = realtime.user_group(peer_id), {"type": "typing", "to_user": peer_id, "user": who}
     realtime.send_now(group, realtime.event_message(event))

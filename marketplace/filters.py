@@ -5,9 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.filters import OwnedFilterSet
 from marketplace import selectors
 from marketplace.models import MAX_PRICE, Listing, ListingStatus, Product
-from veza.filters import OwnedFilterSet
 
 
 class PriceRangeMixin(OwnedFilterSet):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.db.models import FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.http import Http404
 
 from accounts.models import User
+from core.db import french_match
+from core.errors import NotFound
+from core.moderated import unmoderated
 from marketplace.models import Listing, ListingStatus, Product
-from veza.db import french_match
-from veza.moderated import unmoderated
 
 # The exact expression of idx_products_search_fts, so PostgreSQL can use the index.
 PRODUCT_DOCUMENT = 'to_tsvector(\'french\', "products"."name" || \' \' || "products"."description")'
@@ -42,14 +42,14 @@ def product_for_viewer(user: User, product_id: int) -> Product:
     """The product if ``user`` may see it; the same 404 whether it is missing or hidden."""
     product = products_visible(user).filter(pk=product_id).first()
     if product is None:
-        raise Http404("No such product.")
+        raise NotFound("No such product.")
     return product
 
 
 def listing_for_viewer(user: User, listing_id: int) -> Listing:
     listing = listings_visible(user).filter(pk=listing_id).first()
     if listing is None:
-        raise Http404("No such listing.")
+        raise NotFound("No such listing.")
     return listing
 
 

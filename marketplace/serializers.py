@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.moderated_api import ModerationSerializer, moderation_of
 from marketplace.models import DESCRIPTION_MAX, MAX_PRICE, Listing, Product
-from veza.moderated_api import ModerationSerializer, moderation_of
 
 
 class OwnerSerializer(serializers.Serializer):

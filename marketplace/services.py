@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from core import moderated
 from marketplace.models import Listing, ListingStatus, Product
-from veza import moderated
 
 PRODUCT_FIELDS = ("name", "description", "price", "category")
 LISTING_FIELDS = ("title", "description", "price")

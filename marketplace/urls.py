@@ -1,7 +1,7 @@
 from django.urls import path
 
+from core.api import Router
 from marketplace import api, views
-from veza.api import Router
 
 app_name = "marketplace"
 

@@ -8,11 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
+from core.errors import TooLarge
+from core.schema import errors
 from media import selectors, services
 from media.serializers import FileSerializer, FileUpdateSerializer, FileUploadSerializer
-from veza import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
-from veza.errors import TooLarge
-from veza.schema import errors
 
 # Room for the multipart envelope around the file.
 MULTIPART_OVERHEAD = 1_000_000

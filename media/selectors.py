@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from accounts.models import User
+from core.errors import NotFound
 from media.models import File
 
 # A file is out of reach when moderators hid it or one of its tracks (a track is its file's audio).
@@ -39,7 +39,7 @@ def file_for_viewer(user: User, file_id: int) -> File:
     """The file if ``user`` may see it; the same 404 whether it is missing or private."""
     file = files_visible(user).filter(pk=file_id).first()
     if file is None:
-        raise Http404("No such file.")
+        raise NotFound("No such file.")
     return file
 
 

@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.moderated_api import ModerationSerializer, moderation_of
 from media.models import File
-from veza.moderated_api import ModerationSerializer, moderation_of
 
 
 class FileSerializer(serializers.ModelSerializer):

@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
+from core import moderated
+from core.errors import TooLarge
 from media import selectors
 from media.inspect import Inspected, Kind, clean_name, inspect, inspect_audio
 from media.models import File
-from veza import moderated
-from veza.errors import TooLarge
 
 
 def max_bytes(kind: str) -> int:

@@ -38,8 +38,8 @@ from django.http import (
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date, parse_http_date_safe
 
-from veza.api import error_body
-from veza.db import release_connections
+from core.api import error_body
+from core.db import release_connections
 
 logger = logging.getLogger("veza.media")
 

@@ -11,9 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.api import error_body
 from media import selectors, streaming
 from media.models import File
-from veza.api import error_body
 
 
 def serve_file(request: HttpRequest, file: File) -> HttpResponse:

@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
 from accounts.models import User
+from core.pagination import MessageCursorPagination, message_bounds
+from core.schema import errors
 from rooms import selectors, services
 from rooms.models import RoomMember, RoomMessage
 from rooms.serializers import (
@@ -25,8 +27,6 @@ from rooms.serializers import (
     RoomUpdateSerializer,
     RoomWriteSerializer,
 )
-from veza.pagination import MessageCursorPagination, message_bounds
-from veza.schema import errors
 
 BOUNDS = [
     OpenApiParameter("after", OpenApiTypes.INT, description="Only messages with a greater id (resync)."),

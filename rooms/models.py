@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower, Now
 from django.utils import timezone
 
-from veza.db import length_between, one_of
-from veza.moderated import Moderated, moderation_constraints, moderation_index
+from core.db import length_between, one_of
+from core.moderated import Moderated, moderation_constraints, moderation_index
 
 
 class Room(Moderated):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
-from django.http import Http404
 
 from accounts.models import User
+from core.errors import NotFound
+from core.moderated import unmoderated
 from rooms.models import MemberRole, Room, RoomMember, RoomMessage
-from veza.moderated import unmoderated
 
 
 def room_ids_named(name: str) -> list[int]:
@@ -38,7 +38,7 @@ def room_for_viewer(user: User, room_id: int) -> Room:
     """A public room, or a private room ``user`` belongs to; the same 404 for missing and hidden rooms."""
     room = rooms_visible(user).filter(pk=room_id).first()
     if room is None:
-        raise Http404("No such room.")
+        raise NotFound("No such room.")
     return room
 
 
@@ -60,7 +60,7 @@ def room_of_member(user: User, room_id: int) -> Room:
         return room
     if Room.objects.filter(unmoderated(), pk=room_id, is_private=False).exists():
         raise PermissionDenied("Join the room first.")
-    raise Http404("No such room.")
+    raise NotFound("No such room.")
 
 
 def room_by_id(room_id: int) -> Room | None:
@@ -79,7 +79,7 @@ def messages(room: Room) -> QuerySet[RoomMessage]:
 def message_in_room(room: Room, message_id: int) -> RoomMessage:
     message = RoomMessage.objects.select_related("user", "room").filter(room=room, pk=message_id).first()
     if message is None:
-        raise Http404("No such message.")
+        raise NotFound("No such message.")
     return message
 
 
@@ -89,7 +89,7 @@ def message_for_member(user: User, message_id: int) -> RoomMessage:
         RoomMessage.objects.select_related("user", "room").filter(pk=message_id, room__memberships__user=user).first()
     )
     if message is None:
-        raise Http404("No such message.")
+        raise NotFound("No such message.")
     return message
 
 

@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.moderated_api import ModerationSerializer, moderation_of
 from rooms.models import MemberRole, Room, RoomMember, RoomMessage
-from veza.moderated_api import ModerationSerializer, moderation_of
 
 
 class UserRefSerializer(serializers.Serializer):

@@ -10,16 +10,15 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
-from django.http import Http404
 
 from accounts.models import User
 from accounts.permissions import require_active
 from chat import dedup, realtime
+from core import metrics, moderated, ratelimit
+from core.errors import NotFound, Throttled
 from rooms import selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
-from veza import metrics, moderated, ratelimit
-from veza.errors import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -222,10 +221,10 @@ def _password_guess_check(user: User, room_id: int) -> None:
         raise RoomPasswordThrottled(wait)
 
 
-def _password_guess_failed(user: User, room_id: int) -> Http404:
+def _password_guess_failed(user: User, room_id: int) -> NotFound:
     ratelimit.hit("room-password", _password_guess_key(user, room_id), window=settings.ROOM_PASSWORD_WINDOW)
     # The same answer as for a room that does not exist: private rooms stay invisible.
-    return Http404("No such room, or a wrong password.")
+    return NotFound("No such room, or a wrong password.")
 
 
 def room_join_by_id(*, user: User, room_id: int, password: str = "") -> RoomMember:
@@ -248,7 +247,7 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
     """
     require_active(user)
     if room.moderated_at is not None or Room.objects.filter(pk=room.pk, moderated_at__isnull=False).exists():
-        raise Http404("No such room, or a wrong password.")
+        raise NotFound("No such room, or a wrong password.")
     existing = membership(user, room)
     if existing is not None:
         return existing
@@ -304,7 +303,7 @@ def member_remove(*, actor: User, room: Room, user: User) -> None:
     manager = _require_manager(actor, room)
     member = RoomMember.objects.filter(room=room, user=user).first()
     if member is None:
-        raise Http404("This user is not a member.")
+        raise NotFound("This user is not a member.")
     if member.role == MemberRole.OWNER:
         raise PermissionDenied("The owner cannot be removed.")
     if member.role == MemberRole.ADMIN and manager is not None and manager.role != MemberRole.OWNER:
@@ -324,7 +323,7 @@ def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMe
         raise ValidationError({"role": ["Choose admin or member; use transfer to change the owner."]})
     member = RoomMember.objects.filter(room=room, user=user).first()
     if member is None:
-        raise Http404("This user is not a member.")
+        raise NotFound("This user is not a member.")
     if member.role == MemberRole.OWNER:
         raise ValidationError({"role": ["Transfer the ownership first."]})
     member.role = role

@@ -3,17 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
+from core import ratelimit
+from core.errors import NotFound, Throttled
 from rooms import selectors, services
 from rooms.forms import JoinForm, RoomForm
 from rooms.models import MemberRole
 from rooms.serializers import RoomMessageSerializer
-from veza import ratelimit
-from veza.errors import Throttled
 
 HISTORY = 50
 
@@ -51,7 +51,7 @@ def room_join(request: HttpRequest) -> HttpResponse:
         room_id = form.cleaned_data["room"]
         try:
             services.room_join_by_id(user=request.user, room_id=room_id, password=form.cleaned_data["password"])
-        except Http404:
+        except NotFound:
             form.add_error(None, "No such room, or a wrong password.")
             status = 404
         except Throttled as exc:
@@ -104,7 +104,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _form_errors(form, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
-        except (PermissionDenied, Http404) as exc:  # the page again, with the reason and the refusal's status
+        except (PermissionDenied, NotFound) as exc:  # the page again, with the reason and the refusal's status
             messages.error(request, str(exc) or "You cannot do this.")
             status = 403 if isinstance(exc, PermissionDenied) else 404
         else:
@@ -129,7 +129,7 @@ def _room_action(request: HttpRequest, room, op: str, form: RoomForm) -> None:
             else account_selectors.user_get_public(user_id=int(value) if value.isdigit() else 0)
         )
         if target is None:
-            raise Http404("No such user.")
+            raise NotFound("No such user.")
     if op == "save":
         data = dict(form.cleaned_data)
         if not data["password"]:
@@ -146,7 +146,7 @@ def _room_action(request: HttpRequest, room, op: str, form: RoomForm) -> None:
     elif op == "delete":
         services.room_delete(actor=actor, room=room)
     else:
-        raise Http404("No such action.")
+        raise NotFound("No such action.")
 
 
 @login_required

@@ -10,18 +10,20 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
+from veza import bootstrap
 from veza.preflight import check_backends, exit_on_backend_error
 
 with exit_on_backend_error():
+    bootstrap.environment()  # the embedded PostgreSQL and Redis, unless DATABASE_URL / REDIS_URL are set
     django_asgi_app = get_asgi_application()
     check_backends()
 
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 
-from veza.bodylimit import BodyLimit
+from core.bodylimit import BodyLimit
+from core.websocket import SameOriginValidator
 from veza.routing import websocket_urlpatterns
-from veza.websocket import SameOriginValidator
 
 application = ProtocolTypeRouter(
     {

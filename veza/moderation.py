@@ -4,14 +4,14 @@
 
 - change-form saves, deletions and actions call the apps' services (the same ones as the API and
   the pages), so every permission rule, broadcast and audit tag applies; a service that refuses
-  (``PermissionDenied``, ``ValidationError``, ``Http404``) rolls the change back and the moderator
+  (``PermissionDenied``, ``ValidationError``, ``NotFound``, ``Conflict``) rolls the change back and the moderator
   sees its reason as an error message;
 - changelists stay fast on large tables: no full ``COUNT(*)`` of an unfiltered list (see
   :class:`EstimatedCountPaginator`) nor of the whole table, and every ModelAdmin selects its related
   rows up front (``list_select_related``; a test pins the number of queries per changelist);
 - content comes from the members, so nothing is added through the console unless an admin opts in;
 - hiding content (files, tracks, products, listings, rooms) is a state of its own with a reason
-  (:func:`hide_action`, :class:`ModeratedFilter`), which the owner cannot lift: see ``veza.moderated``.
+  (:func:`hide_action`, :class:`ModeratedFilter`), which the owner cannot lift: see ``core.moderated``.
 """
 
 from __future__ import annotations
@@ -26,15 +26,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from veza.db import french_match
-from veza.moderated import REASON_MAX
+from core.db import french_match
+from core.errors import Conflict, NotFound
+from core.moderated import REASON_MAX
 
-REFUSALS = (PermissionDenied, ValidationError, Http404)
+REFUSALS = (PermissionDenied, ValidationError, NotFound, Conflict)
 
 
 class Refused(Exception):
@@ -253,7 +254,7 @@ class MessageSearchAdmin(ModerationAdmin):
         return queryset.filter(found), False
 
 
-# --- moderation state (hide with a reason, restore): see veza.moderated --------------------------------
+# --- moderation state (hide with a reason, restore): see core.moderated --------------------------------
 
 
 class ReasonForm(forms.Form):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from catalog.models import Track
 from catalog.selectors import UNMODERATED as TRACK_UNMODERATED
+from core.moderated import unmoderated
 from marketplace.models import Listing, Product
 from marketplace.selectors import LISTING_PUBLIC, PRODUCT_PUBLIC
 from rooms.models import Room
-from veza.moderated import unmoderated
 
 
 def home_overview(limit: int = 6) -> dict:

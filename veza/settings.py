@@ -1,8 +1,9 @@
 """Django settings for Veza, read from the environment (see ``.env.example``).
 
-Without ``DATABASE_URL`` / ``REDIS_URL`` the embedded PostgreSQL and Redis
-under ``var/`` are started (see :mod:`veza.embedded`). With ``DEBUG`` off the
-project refuses to start without a real ``SECRET_KEY``.
+Importing them has no side effect: ``DATABASE_URL`` / ``REDIS_URL`` must be set; the entry points
+(``manage.py``, ``veza.asgi``, ``veza.wsgi``, the tests) set them from the embedded PostgreSQL and Redis
+under ``var/`` when they are not (:mod:`veza.bootstrap`). With ``DEBUG`` off the project refuses to
+start without a real ``SECRET_KEY``.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from veza import embedded
+from veza.embedded import var_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env", overwrite=False)
-VAR_DIR = embedded.var_dir()
+VAR_DIR = var_dir()
 
 DEBUG = env.bool("DEBUG", default=False)
 
@@ -80,20 +81,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "veza.middleware.RequestMetricsMiddleware",
-    "veza.middleware.OperationsEndpointsMiddleware",
+    "core.middleware.RequestMetricsMiddleware",
+    "core.middleware.OperationsEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "veza.csp.ContentSecurityPolicyMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "veza.middleware.HostileInputMiddleware",
-    "veza.audit.AuditContextMiddleware",
+    "core.middleware.HostileInputMiddleware",
+    "core.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "veza.outage.DatabaseUnavailableMiddleware",
+    "core.outage.DatabaseUnavailableMiddleware",
+    "core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "veza.urls"
@@ -166,13 +168,23 @@ def _database_config(url: str) -> dict:
     }
 
 
-DATABASE_URL = env.str("DATABASE_URL", default="") or embedded.database_url()
+def _server_url(name: str) -> str:
+    url = env.str(name, default="")
+    if not url:
+        raise ImproperlyConfigured(
+            f"{name} is not set. Start Veza through manage.py, veza.asgi or veza.wsgi, which start the "
+            "embedded servers when it is unset (veza.bootstrap), or set it."
+        )
+    return url
+
+
+DATABASE_URL = _server_url("DATABASE_URL")
 DATABASES = {"default": _database_config(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, sessions, channel layer ----------------------------------
 
-REDIS_URL = env.str("REDIS_URL", default="") or embedded.redis_url()
+REDIS_URL = _server_url("REDIS_URL")
 
 
 def redis_db_url(url: str, db: int) -> str:
@@ -246,7 +258,7 @@ MEDIA_MAX_AUDIO_BYTES = env.int("MEDIA_MAX_AUDIO_BYTES", default=200_000_000)
 MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=5_000_000)
 # Uploads above this size are written to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
-# Request bodies: larger ones are answered 413 before a byte is read (veza/bodylimit.py). Every route takes
+# Request bodies: larger ones are answered 413 before a byte is read (core/bodylimit.py). Every route takes
 # REQUEST_MAX_BYTES; the upload routes take the largest file they accept plus room for the form around it.
 UPLOAD_FORM_OVERHEAD = 1_000_000
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)  # 2.5 MiB, as DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -297,15 +309,15 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "veza.parsers.JSONParser",  # refuses NUL bytes, lone surrogates, out-of-range numbers, deep nesting
-        "veza.parsers.FormParser",
-        "veza.parsers.MultiPartParser",
+        "core.parsers.JSONParser",  # refuses NUL bytes, lone surrogates, out-of-range numbers, deep nesting
+        "core.parsers.FormParser",
+        "core.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "veza.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "veza.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "veza.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 JWT_ACCESS_MINUTES = env.int("JWT_ACCESS_MINUTES", default=10)
 if not 1 <= JWT_ACCESS_MINUTES <= 15:
@@ -394,7 +406,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # A refused CSRF check: the JSON error shape under /api/, the site's 403 page elsewhere (never Django's own page).
-CSRF_FAILURE_VIEW = "veza.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 
 def _media_origins() -> list[str]:
@@ -412,8 +424,8 @@ def _media_origins() -> list[str]:
     return origins
 
 
-# Content-Security-Policy (django-csp, veza/csp.py): everything from the site itself; an inline script or
-# style needs the request's nonce ({{ request.csp_nonce }}); no framing. veza.csp adds the WebSocket origin.
+# Content-Security-Policy (django-csp, core/csp.py): everything from the site itself; an inline script or
+# style needs the request's nonce ({{ request.csp_nonce }}); no framing. core.csp adds the WebSocket origin.
 CSP_MEDIA_ORIGINS = env.list("CSP_MEDIA_ORIGINS", default=_media_origins())
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -462,9 +474,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "veza.logs.JsonFormatter"},
+        "json": {"()": "core.logs.JsonFormatter"},
     },
-    "filters": {"redact_secrets": {"()": "veza.logs.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "core.logs.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {

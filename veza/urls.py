@@ -49,7 +49,7 @@ if settings.BENCH_BASELINE:  # the baseline of bench/api.py, off by default (vez
 
     urlpatterns.append(path("bench/tracks-values", tracks_values, name="bench-tracks-values"))
 
-handler400 = "veza.views.bad_request"
-handler404 = "veza.views.not_found"
-handler500 = "veza.views.server_error"
-handler403 = "veza.views.forbidden"
+handler400 = "core.views.bad_request"
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
+handler403 = "core.views.forbidden"

@@ -3,14 +3,14 @@
 - foreign keys with the schema's names and ON DELETE rules, enforced by PostgreSQL;
 - the audit trigger on ``users`` (UPDATE and DELETE, old and new values as JSONB),
   which also records the acting user and client IP that the request stored in
-  ``veza.actor_id`` / ``veza.client_ip`` (see ``veza/audit.py``). Password
+  ``veza.actor_id`` / ``veza.client_ip`` (see ``core/audit.py``). Password
   hashes never enter the audit trail: they are redacted, and a change is marked;
 - ``django_admin_log`` entries follow their user on a raw SQL delete too.
 """
 
 from django.db import migrations
 
-from veza.db import foreign_key
+from core.db import foreign_key
 
 AUDIT_SQL = """
 CREATE OR REPLACE FUNCTION audit_user_changes()

@@ -4,7 +4,7 @@ One trigger function, ``audit_row_changes(table, secret columns...)``, is attach
 ``room_members``, ``room_messages``, ``messages``, ``files``, ``tracks``, ``products`` and ``listings``
 for INSERT, UPDATE and DELETE. Being a database trigger, it records raw SQL and ON DELETE cascades too.
 Each row of ``audit_logs`` holds the action, the old and new row as JSONB, and the acting user and
-client IP that the request stored in ``veza.actor_id`` / ``veza.client_ip`` (see ``veza/audit.py``).
+client IP that the request stored in ``veza.actor_id`` / ``veza.client_ip`` (see ``core/audit.py``).
 
 - Secrets never enter the trail: a non-null secret column (``rooms.password_hash``) is stored as
   ``"[redacted]"``, and as ``"[changed]"`` on the new side of an UPDATE that changed it.

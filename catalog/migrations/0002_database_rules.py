@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from veza.db import foreign_key
+from core.db import foreign_key
 
 
 class Migration(migrations.Migration):

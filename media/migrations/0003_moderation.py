@@ -5,7 +5,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from veza.moderated import moderated_by_foreign_key
+from core.moderated import moderated_by_foreign_key
 
 
 class Migration(migrations.Migration):

@@ -242,9 +242,9 @@ def test_api_changes_record_the_acting_user_and_ip(api, login):
 
 
 def test_work_outside_a_request_names_its_actor_with_acting_as():
+    from core.audit import acting_as
     from rooms import services as room_services
     from tests.rooms.factories import RoomMemberFactory
-    from veza.audit import acting_as
 
     membership = RoomMemberFactory()
     with acting_as(membership.user, "192.0.2.5"):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import CacheHandler
 
-from veza import ratelimit
+from core import ratelimit
 
 pytestmark = pytest.mark.django_db
 

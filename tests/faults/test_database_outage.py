@@ -9,10 +9,10 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from rest_framework_simplejwt.tokens import AccessToken
 
+from core.outage import DETAIL, DatabaseUnavailableMiddleware
 from tests.accounts.factories import UserFactory
 from tests.e2e.conftest import start_server, stop_servers
 from tests.faults.conftest import http
-from veza.outage import DETAIL, DatabaseUnavailableMiddleware
 
 UNAVAILABLE = {"error": {"code": "service_unavailable", "detail": DETAIL}}
 

@@ -3,9 +3,9 @@
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from catalog.models import SearchIndex
+from core.errors import NotFound
 from rooms import selectors, services
 from rooms.models import Room, RoomMember, RoomMessage
 from tests.accounts.factories import AdminFactory, UserFactory
@@ -84,7 +84,7 @@ def test_closed_room_refuses_messages_joins_and_changes(api, client, people):
         with pytest.raises(PermissionDenied):
             call()
     for user in (newcomer, member):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.room_join(user=user, room=stale)
     assert not RoomMessage.objects.filter(content__in=["hi", "sneaky"]).exists()
     assert not RoomMember.objects.filter(user=newcomer).exists()

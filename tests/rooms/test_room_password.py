@@ -68,9 +68,9 @@ def test_the_join_page_answers_429_with_retry_after(client, outsider, private_ro
 
 def test_the_service_itself_counts_wrong_passwords(outsider, private_room, settings):
     settings.ROOM_PASSWORD_FAILURES = 1
-    from django.http import Http404
+    from core.errors import NotFound
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.room_join(user=outsider, room=private_room, password="guess")
     with pytest.raises(services.RoomPasswordThrottled):
         services.room_join(user=outsider, room=private_room, password="open sesame")

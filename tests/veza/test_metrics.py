@@ -169,7 +169,7 @@ def test_a_rolled_back_send_is_not_counted(room_and_people, django_capture_on_co
 # --- several worker processes -------------------------------------------------------------------------
 
 WORKER = """
-from veza import metrics
+from core import metrics
 metrics.CHAT_MESSAGES_SENT.labels("room").inc()
 metrics.WEBSOCKET_CONNECTIONS.inc()
 """

@@ -9,7 +9,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 
 from accounts import services as account_services
@@ -19,6 +18,7 @@ from catalog import services as catalog_services
 from catalog.models import Track
 from chat import services as chat_services
 from chat.models import Message
+from core.errors import NotFound
 from marketplace import services as market_services
 from marketplace.models import Listing, ListingStatus, Product
 from media import services as media_services
@@ -304,7 +304,7 @@ def test_admin_closes_a_room_with_a_reason(client, moderator, room, api):
     assert RoomMessage.objects.filter(room=room).count() == history + 1  # the history stays, with a notice
     api.force_authenticate(former)
     assert api.get(f"/api/v1/rooms/{room.pk}/").status_code == 404
-    with pytest.raises(Http404):  # a closed room cannot be joined
+    with pytest.raises(NotFound):  # a closed room cannot be joined
         room_services.room_join(user=former, room=room, password="")
 
 

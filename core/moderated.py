@@ -20,7 +20,7 @@ from django.db import migrations, models
 from django.db.models import Q
 from django.utils import timezone
 
-from veza.db import foreign_key
+from core.db import foreign_key
 
 REASON_MAX = 1000
 

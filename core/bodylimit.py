@@ -25,7 +25,7 @@ from html import escape
 from django.conf import settings
 from django.urls import resolve
 
-from veza.api import error_body
+from core.api import error_body
 
 # URL names of the routes that take an upload, with the setting that holds their limit.
 UPLOAD_ROUTES = {

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from django.test import RequestFactory
 
+from core.logs import JsonFormatter
 from tests.veza.test_settings import ROOT, manage, manage_env
-from veza.logs import JsonFormatter
 
 
 def record(name="veza.test", level=logging.WARNING, message="disk %s full", args=("/srv",), **extra):
@@ -81,7 +81,7 @@ def test_uvicorns_access_log_stays_off_when_turned_off():
 
 
 def test_tokens_and_signatures_are_redacted_from_log_lines():
-    from veza.logs import RedactSecrets
+    from core.logs import RedactSecrets
 
     record = logging.LogRecord(
         "uvicorn.error", logging.INFO, __file__, 1, '%s - "WebSocket %s" [accepted]',

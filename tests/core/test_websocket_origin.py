@@ -5,8 +5,8 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
+from core.websocket import origin_allowed
 from tests.accounts.factories import UserFactory
-from veza.websocket import origin_allowed
 
 
 def scope(origin: str | None, host: str | None = "veza.example.org", scheme: str = "ws", **headers) -> dict:

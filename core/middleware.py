@@ -9,10 +9,11 @@ from urllib.parse import unquote_to_bytes
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import Http404
 from django.urls import resolve
 
-from veza import metrics
-from veza.parsers import unstorable
+from core import errors, metrics, views
+from core.parsers import unstorable
 
 PROBES = frozenset({"/healthz", "/readyz"})
 
@@ -29,7 +30,7 @@ class _Middleware:
 
 
 class RequestMetricsMiddleware(_Middleware):
-    """Count every HTTP request by method, route and status, and time it (see :mod:`veza.metrics`)."""
+    """Count every HTTP request by method, route and status, and time it (see :mod:`core.metrics`)."""
 
     def __call__(self, request):
         if self.is_async:
@@ -110,7 +111,7 @@ def hostile_input(request) -> tuple[str, dict] | None:
     A path's bytes that are not UTF-8 never reach a view as such: Django (WSGI) percent-encodes them
     again and ASGI servers decode them to U+FFFD. Query strings and urlencoded bodies are checked on
     their raw bytes (Django would decode them to U+FFFD). Bodies under /api/ are left to the API's
-    parsers (``veza.parsers``), which check them when the view reads them, after its size checks;
+    parsers (``core.parsers``), which check them when the view reads them, after its size checks;
     uploaded files' contents are checked by ``media.inspect``.
     """
     if unstorable(request.path_info):
@@ -155,6 +156,21 @@ class HostileInputMiddleware(_Middleware):
 
 
 def bad_request(request, detail: str, fields: dict):
-    from veza.views import bad_request as view
+    return views.bad_request(request, detail=detail, fields=fields)
 
-    return view(request, detail=detail, fields=fields)
+
+class DomainErrorMiddleware(_Middleware):
+    """Pages' answer to the domain errors a view lets through (:mod:`core.errors`): ``NotFound`` takes
+    Django's own 404 path (the site's 404 page, the JSON shape under /api/ and /media/), ``Conflict``
+    the 409 page. The API's views answer them in ``core.api.exception_handler`` before this runs.
+    """
+
+    def __call__(self, request):
+        return self.get_response(request)  # a coroutine in async mode: returned as is
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, errors.NotFound):
+            raise Http404(str(exception)) from exception
+        if isinstance(exception, errors.Conflict):
+            return views.conflict(request, exception)
+        return None

@@ -89,7 +89,7 @@ def test_a_csrf_failure_on_a_page_is_the_sites_403_page():
 
 
 def test_a_csrf_failure_on_an_api_path_outside_drf_is_the_json_shape(settings):
-    from veza.views import csrf_failure
+    from core.views import csrf_failure
 
     request = Client().get("/").wsgi_request
     request.path = "/api/v1/rooms/"
@@ -117,7 +117,7 @@ def test_an_invalid_token_is_refused_with_a_readable_detail(client):
 def test_a_permission_denied_raised_under_media_is_the_json_shape(rf):
     from django.core.exceptions import PermissionDenied
 
-    from veza.views import forbidden
+    from core.views import forbidden
 
     response = forbidden(rf.get("/media/audio/x.wav"), PermissionDenied("no"))
     assert response.status_code == 403

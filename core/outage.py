@@ -1,7 +1,7 @@
 """PostgreSQL out of reach: 503 Service Unavailable with ``Retry-After``, never a 500, and recovery by itself.
 
 A query that cannot reach the database raises ``OperationalError`` (or ``InterfaceError`` on a
-connection that broke earlier). The API answers with the JSON error shape (``veza.api``), every other
+connection that broke earlier). The API answers with the JSON error shape (``core.api``), every other
 view with the plain ``503.html`` page (:class:`DatabaseUnavailableMiddleware`). The request's broken
 connections are given back at once: without a pool they are closed, with one the pool drops them, and
 it checks each connection before lending it (``CONN_HEALTH_CHECKS``), so the first request after
@@ -54,7 +54,7 @@ class DatabaseUnavailableMiddleware:
 
 def unavailable_response(request: HttpRequest, exception: BaseException) -> HttpResponse:
     """The 503 of a database outage: the JSON error shape under /api/, a plain page elsewhere."""
-    from veza.api import error_body  # veza.api builds its own 503 from this module
+    from core.api import error_body  # core.api builds its own 503 from this module
 
     database_unavailable_seen(exception)
     if request.path.startswith("/api/"):

@@ -1,4 +1,4 @@
-"""The OpenAPI schema: the API's one error shape (veza.api), documented on every operation that can answer it."""
+"""The OpenAPI schema: the API's one error shape (core.api), documented on every operation that can answer it."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ ERROR_SCHEMA = {
     "required": ["error"],
 }
 ERROR_COMPONENT = ResolvedComponent(
-    name="Error", type=ResolvedComponent.SCHEMA, object="veza.schema.Error", schema=ERROR_SCHEMA
+    name="Error", type=ResolvedComponent.SCHEMA, object="core.schema.Error", schema=ERROR_SCHEMA
 )
 
 DESCRIPTIONS = {

@@ -3,9 +3,9 @@
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
+from core.api import WindowCountPaginator
 from media.models import File
 from tests.media.factories import FileFactory
-from veza.api import WindowCountPaginator
 
 pytestmark = pytest.mark.django_db
 

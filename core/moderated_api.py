@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from veza import moderated
+from core import moderated
 
 
 class ModerationSerializer(serializers.Serializer):

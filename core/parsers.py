@@ -1,7 +1,7 @@
 """What the API accepts as a body, and the text no column can store.
 
 :class:`JSONParser` is the API's JSON parser (``REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"]``); forms and
-query strings are checked by ``veza.middleware.HostileInputMiddleware`` with :func:`unstorable`.
+query strings are checked by ``core.middleware.HostileInputMiddleware`` with :func:`unstorable`.
 """
 
 from __future__ import annotations

@@ -274,7 +274,7 @@ INDEXES = {
 
 
 # Added for moderation (docs/architecture.md, deviations): the same three columns, CHECK, foreign key and
-# partial index on every table whose rows moderators hide (veza/moderated.py).
+# partial index on every table whose rows moderators hide (core/moderated.py).
 MODERATED_TABLES = ("files", "tracks", "products", "listings", "rooms")
 for _table in MODERATED_TABLES:
     COLUMNS[_table].update(

@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 
-from veza import bodylimit
+from core import bodylimit
 
 CHUNK = 64 * 1024
 

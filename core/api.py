@@ -16,13 +16,19 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from veza import errors, outage
+from core import errors, outage
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
     default_detail = "The upload is too large."
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -136,8 +142,10 @@ def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | errors.NotFound):
         exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, errors.Conflict):
+        exc = Conflict(str(exc) or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DjangoValidationError):

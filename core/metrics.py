@@ -25,7 +25,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from veza.audit import client_ip
+from core.audit import client_ip
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
