@@ -13,9 +13,9 @@ from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
-from chat import dedup, realtime
 from core import metrics, moderated, ratelimit
 from core.errors import NotFound, Throttled
+from realtime import dedup, transport
 from rooms import selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
@@ -55,7 +55,7 @@ def message_payload(message: RoomMessage) -> dict:
 
 
 def _broadcast(room_id: int, event_type: str, **data) -> None:
-    realtime.broadcast(realtime.room_group(room_id), realtime.event_message({"type": event_type, **data}))
+    transport.broadcast(transport.room_group(room_id), transport.event_message({"type": event_type, **data}))
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -267,7 +267,7 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
 
 def _removed(room: Room, user_id: int) -> None:
     """The user's sockets stop receiving the room at once."""
-    realtime.broadcast(realtime.user_group(user_id), {"type": "chat.removed", "room": room.pk})
+    transport.broadcast(transport.user_group(user_id), {"type": "chat.removed", "room": room.pk})
 
 
 @transaction.atomic
@@ -355,7 +355,7 @@ def rate_limit_sends(user: User) -> None:
         wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
         if not wait:
             ratelimit.hit("chat-send", str(user.pk), window=settings.CHAT_RATE_WINDOW)
-    except realtime.REDIS_ERRORS as exc:
+    except transport.REDIS_ERRORS as exc:
         logger.warning("chat send not rate limited, Redis is unreachable: %s", exc)
         return
     if wait:

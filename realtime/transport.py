@@ -95,7 +95,7 @@ def send_now(group: str, event: dict) -> None:
     """Publish ``event``; when Redis is unreachable, log and carry on (the change itself is stored).
 
     Sockets miss the event, but their process notices the interruption of the feed and closes them,
-    so their clients reconnect and fetch what they missed (see :mod:`chat.hub`).
+    so their clients reconnect and fetch what they missed (see :mod:`realtime.hub`).
     """
     try:
         publisher = _publisher()
