@@ -24,8 +24,10 @@ from chat import services as chat_services
 from core import metrics
 from core.audit import acting_as
 from core.errors import Conflict, NotFound, Throttled
+from realtime import events as realtime_events
 from realtime import transport
 from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
+from rooms import events as room_events
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 
@@ -273,7 +275,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await self._error("server_error", "The server could not handle this frame.", ref)
 
     async def _error(self, code: str, detail: str, ref, **extra) -> None:
-        await self.send_json({"type": "error", "code": code, "detail": detail, "ref": ref, **extra})
+        await self.send_json(realtime_events.ERROR(code=code, detail=detail, ref=ref, **extra))
 
     async def on_auth(self, content):
         """A fresh access token for a socket opened with ``?token=``: it then lives until that one expires."""
@@ -294,7 +296,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             password_digest=credential.password_digest,
         )
         expires_at = datetime.fromtimestamp(credential.expires_at, tz=UTC).isoformat()
-        await self.send_json({"type": "authenticated", "expires_at": expires_at, "ref": _ref(content)})
+        await self.send_json(realtime_events.AUTHENTICATED(expires_at=expires_at, ref=_ref(content)))
 
     async def on_subscribe(self, content):
         room_id = _int(content, "room")
@@ -307,14 +309,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         except BaseException:  # a subscription that failed half-way leaves nothing behind
             await self._leave_room(room_id, announce=False)
             raise
-        await self.send_json({"type": "subscribed", "room": room_id, "online": online})
+        await self.send_json(room_events.SUBSCRIBED(room=room_id, online=online))
         await self._announce_presence(room_id, online)
 
     async def on_unsubscribe(self, content):
         room_id = _int(content, "room")
         if room_id in self.rooms:
             await self._leave_room(room_id, announce=True)
-        await self.send_json({"type": "unsubscribed", "room": room_id})
+        await self.send_json(room_events.UNSUBSCRIBED(room=room_id))
 
     async def on_room_message(self, content):
         room_id = _int(content, "room")
@@ -363,7 +365,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def on_ping(self, content):
         for room_id in self.rooms:
             await _call(transport.presence_touch, room_id, self.user.pk, self.connection_id)
-        await self.send_json({"type": "pong", "ref": _ref(content)})
+        await self.send_json(realtime_events.PONG(ref=_ref(content)))
 
     HANDLERS = {
         "auth": on_auth,
@@ -405,7 +407,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         room_id = message["room"]
         if room_id in self.rooms and not self.ended:
             await self._leave_room(room_id, announce=True)
-            await self.send_json({"type": "room.removed", "room": room_id})
+            await self.send_json(room_events.REMOVED(room=room_id))
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -423,5 +425,5 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             pass
 
     async def _announce_presence(self, room_id: int, online: list[dict]) -> None:
-        event = {"type": "presence", "room": room_id, "online": online}
-        await self.channel_layer.group_send(transport.room_group(room_id), transport.event_message(event))
+        event = room_events.PRESENCE(room=room_id, online=online)
+        await transport.group_send(transport.room_group(room_id), transport.event_message(event))
