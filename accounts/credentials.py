@@ -68,7 +68,7 @@ def credentials_revoke(*, user_id: int) -> None:
     def record() -> None:
         try:
             cache.set(_marker_key(user_id), f"{time.time():.6f}:{uuid.uuid4().hex}", timeout=MARKER_SECONDS)
-        except Exception as exc:  # Redis unreachable: its sockets are closed anyway while it is (chat.hub)
+        except Exception as exc:  # Redis unreachable: its sockets are closed anyway while it is (realtime.hub)
             logger.warning("credentials revocation of user %s not recorded: %s", user_id, exc)
         credentials_revoked.send(sender=User, user_id=user_id)
 

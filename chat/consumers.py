@@ -20,12 +20,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts import credentials
 from accounts import selectors as account_selectors
 from accounts.models import User
-from chat import realtime
 from chat import services as chat_services
-from chat.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
 from core import metrics
 from core.audit import acting_as
 from core.errors import Conflict, NotFound, Throttled
+from realtime import events as realtime_events
+from realtime import transport
+from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
+from rooms import events as room_events
 from rooms import selectors as room_selectors
 from rooms import services as room_services
 
@@ -34,7 +36,7 @@ logger = logging.getLogger(__name__)
 SERVER_ERROR = 1011
 MAX_ID = 2**63 - 1  # ids are PostgreSQL bigints at most
 UNSTORABLE = room_services.UNSTORABLE
-_executor = realtime.executor  # the threads of the sockets' database work (tests shut them down)
+_executor = transport.executor  # the threads of the sockets' database work (tests shut them down)
 
 
 class FrameError(Exception):
@@ -98,7 +100,7 @@ def _run(function, *args, **kwargs):
 
 async def _call(function, *args, **kwargs):
     """Run a service or selector in a worker thread, turning domain errors into error frames."""
-    return await realtime.in_thread(_run, function, *args, **kwargs)
+    return await transport.in_thread(_run, function, *args, **kwargs)
 
 
 def _run_as(actor_id: int, ip: str | None, function, *args, **kwargs):
@@ -163,8 +165,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         """
         token = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
         try:
-            found = await realtime.in_thread(_authenticate, self.scope.get("user"), self.scope.get("session"), token)
-        except realtime.REDIS_ERRORS as exc:
+            found = await transport.in_thread(_authenticate, self.scope.get("user"), self.scope.get("session"), token)
+        except transport.REDIS_ERRORS as exc:
             await self.accept()
             await self._retry_later(exc)
             return
@@ -182,9 +184,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex[:12]
         metrics.WEBSOCKET_CONNECTIONS.inc()  # _forget() takes it back, however the socket ends
         try:
-            await self.channel_layer.group_add(realtime.user_group(self.user.pk), self.channel_name)
+            await self.channel_layer.group_add(transport.user_group(self.user.pk), self.channel_name)
             await hub().attach(self)
-        except realtime.REDIS_ERRORS as exc:
+        except transport.REDIS_ERRORS as exc:
             await self.accept()
             await self._retry_later(exc)
             return
@@ -197,7 +199,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _write(self, function, **kwargs):
         """Run a service that writes, as :func:`_call` does, naming the socket's user and client IP as the
         actor of its rows in the audit trail."""
-        return await realtime.in_thread(_run_as, self.user.pk, _client_ip(self.scope), function, **kwargs)
+        return await transport.in_thread(_run_as, self.user.pk, _client_ip(self.scope), function, **kwargs)
 
     async def end(self, code: int) -> None:
         """Close the socket from the server's side with ``code``; from now on nothing reaches it or counts."""
@@ -231,8 +233,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         rooms, self.rooms = list(self.rooms), set()
         await hub().release(rooms)
         try:
-            await self.channel_layer.group_discard(realtime.user_group(self.user.pk), self.channel_name)
-        except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
+            await self.channel_layer.group_discard(transport.user_group(self.user.pk), self.channel_name)
+        except transport.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
             logger.debug("could not leave the user group", exc_info=True)
         for room_id in rooms:
             await self._leave_presence(room_id, announce=True)
@@ -266,14 +268,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             await handler(self, content)
         except FrameError as exc:
             await self._error(exc.code, exc.detail, ref, **exc.extra)
-        except realtime.REDIS_ERRORS as exc:
+        except transport.REDIS_ERRORS as exc:
             await self._retry_later(exc)
         except Exception:
             logger.exception("a socket frame failed")
             await self._error("server_error", "The server could not handle this frame.", ref)
 
     async def _error(self, code: str, detail: str, ref, **extra) -> None:
-        await self.send_json({"type": "error", "code": code, "detail": detail, "ref": ref, **extra})
+        await self.send_json(realtime_events.ERROR(code=code, detail=detail, ref=ref, **extra))
 
     async def on_auth(self, content):
         """A fresh access token for a socket opened with ``?token=``: it then lives until that one expires."""
@@ -294,7 +296,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             password_digest=credential.password_digest,
         )
         expires_at = datetime.fromtimestamp(credential.expires_at, tz=UTC).isoformat()
-        await self.send_json({"type": "authenticated", "expires_at": expires_at, "ref": _ref(content)})
+        await self.send_json(realtime_events.AUTHENTICATED(expires_at=expires_at, ref=_ref(content)))
 
     async def on_subscribe(self, content):
         room_id = _int(content, "room")
@@ -302,19 +304,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self.rooms.add(room_id)
         try:
             await hub().join(room_id, self)
-            await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
+            await _call(transport.presence_touch, room_id, self.user.pk, self.connection_id)
             online = await _call(_online, room_id)
         except BaseException:  # a subscription that failed half-way leaves nothing behind
             await self._leave_room(room_id, announce=False)
             raise
-        await self.send_json({"type": "subscribed", "room": room_id, "online": online})
+        await self.send_json(room_events.SUBSCRIBED(room=room_id, online=online))
         await self._announce_presence(room_id, online)
 
     async def on_unsubscribe(self, content):
         room_id = _int(content, "room")
         if room_id in self.rooms:
             await self._leave_room(room_id, announce=True)
-        await self.send_json({"type": "unsubscribed", "room": room_id})
+        await self.send_json(room_events.UNSUBSCRIBED(room=room_id))
 
     async def on_room_message(self, content):
         room_id = _int(content, "room")
@@ -362,8 +364,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_ping(self, content):
         for room_id in self.rooms:
-            await _call(realtime.presence_touch, room_id, self.user.pk, self.connection_id)
-        await self.send_json({"type": "pong", "ref": _ref(content)})
+            await _call(transport.presence_touch, room_id, self.user.pk, self.connection_id)
+        await self.send_json(realtime_events.PONG(ref=_ref(content)))
 
     HANDLERS = {
         "auth": on_auth,
@@ -387,7 +389,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.deliver(message["event"], message["text"])
 
     async def deliver(self, event: dict, text: str) -> None:
-        """Forward an event (room events come from the process's hub, see ``chat.hub``)."""
+        """Forward an event (room events come from the process's hub, see ``realtime.hub``)."""
         if self.ended:
             return
         room_id = event.get("room") or (event.get("message") or {}).get("room")
@@ -405,7 +407,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         room_id = message["room"]
         if room_id in self.rooms and not self.ended:
             await self._leave_room(room_id, announce=True)
-            await self.send_json({"type": "room.removed", "room": room_id})
+            await self.send_json(room_events.REMOVED(room=room_id))
 
     # --- helpers -----------------------------------------------------------------------------------
 
@@ -416,12 +418,12 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def _leave_presence(self, room_id: int, *, announce: bool) -> None:
         try:
-            await _call(realtime.presence_leave, room_id, self.user.pk, self.connection_id)
+            await _call(transport.presence_leave, room_id, self.user.pk, self.connection_id)
             if announce:
                 await self._announce_presence(room_id, await _call(_online, room_id))
-        except (FrameError, *realtime.REDIS_ERRORS):  # presence entries expire by themselves
+        except (FrameError, *transport.REDIS_ERRORS):  # presence entries expire by themselves
             pass
 
     async def _announce_presence(self, room_id: int, online: list[dict]) -> None:
-        event = {"type": "presence", "room": room_id, "online": online}
-        await self.channel_layer.group_send(realtime.room_group(room_id), realtime.event_message(event))
+        event = room_events.PRESENCE(room=room_id, online=online)
+        await transport.group_send(transport.room_group(room_id), transport.event_message(event))

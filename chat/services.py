@@ -11,10 +11,12 @@ from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
-from chat import dedup, realtime
+from chat import events
 from chat.models import Message
 from core import metrics, ratelimit
 from core.errors import NotFound, Throttled
+from realtime import dedup, transport
+from realtime.events import EventType
 from rooms.services import clean_content, rate_limit_sends, user_payload
 
 logger = logging.getLogger(__name__)
@@ -40,11 +42,11 @@ def _to_both(message: Message, event: dict) -> None:
     """After commit, to every socket of the sender and of the recipient."""
     for user_id in (message.recipient_id, message.sender_id):
         if user_id is not None:
-            realtime.broadcast(realtime.user_group(user_id), realtime.event_message(event))
+            transport.broadcast(transport.user_group(user_id), transport.event_message(event))
 
 
-def _deliver(message: Message, event_type: str, client_id: str | None = None) -> None:
-    _to_both(message, {"type": event_type, "message": dm_payload(message), "client_id": client_id})
+def _deliver(message: Message, event_type: EventType, client_id: str | None = None) -> None:
+    _to_both(message, event_type(message=dm_payload(message), client_id=client_id))
 
 
 def dm_send(*, sender: User, recipient: User, content: str, client_id: str | None = None) -> Message:
@@ -61,7 +63,7 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
     def create() -> Message:
         rate_limit_sends(sender)
         message = Message.objects.create(sender=sender, recipient=recipient, content=text)
-        _deliver(message, "dm.message", client_id)
+        _deliver(message, events.DM_MESSAGE, client_id)
         metrics.chat_message_sent("direct")
         return message
 
@@ -85,7 +87,7 @@ def dm_edit(*, actor: User, message: Message, content: str) -> Message:
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at", "updated_at"])
     message.refresh_from_db(fields=["edited_at"])
-    _deliver(message, "dm.message_edited")
+    _deliver(message, events.DM_MESSAGE_EDITED)
     return message
 
 
@@ -94,12 +96,7 @@ def dm_delete(*, actor: User, message: Message) -> None:
     """Delete my own direct message, or anyone's as a site moderator; both people's sockets are told."""
     require_active(actor)
     _require_author_or_moderator(actor, message, "delete")
-    event = {
-        "type": "dm.message_deleted",
-        "message_id": message.pk,
-        "from_user": message.sender_id,
-        "to_user": message.recipient_id,
-    }
+    event = events.DM_MESSAGE_DELETED(message_id=message.pk, from_user=message.sender_id, to_user=message.recipient_id)
     message.delete()
     _to_both(message, event)
 
@@ -110,8 +107,8 @@ def dm_mark_read(*, reader: User, peer: User) -> int:
     require_active(reader)
     count = Message.objects.filter(sender=peer, recipient=reader, is_read=False).update(is_read=True, updated_at=Now())
     if count:
-        event = realtime.event_message({"type": "dm.read", "user": user_payload(reader), "count": count})
-        realtime.broadcast(realtime.user_group(peer.pk), event)
+        event = transport.event_message(events.DM_READ(user=user_payload(reader), count=count))
+        transport.broadcast(transport.user_group(peer.pk), event)
     return count
 
 
@@ -128,7 +125,7 @@ def rate_limit_typing(user: User) -> None:
         wait = ratelimit.retry_after("typing", str(user.pk), limit=settings.TYPING_FRAMES_PER_WINDOW)
         if not wait:
             ratelimit.hit("typing", str(user.pk), window=settings.TYPING_RATE_WINDOW)
-    except realtime.REDIS_ERRORS as exc:
+    except transport.REDIS_ERRORS as exc:
         logger.warning("typing not rate limited, Redis is unreachable: %s", exc)
         return
     if wait:
@@ -147,9 +144,9 @@ def typing_send(*, user: User, room_id: int | None = None, peer_id: int | None =
     rate_limit_typing(user)
     who = user_payload(user)
     if room_id is not None:
-        group, event = realtime.room_group(room_id), {"type": "typing", "room": room_id, "user": who}
+        group, event = transport.room_group(room_id), events.TYPING(room=room_id, user=who)
     else:
         if not User.objects.filter(pk=peer_id, is_active=True).exists():
             raise NotFound("No such user.")
-        group, event = realtime.user_group(peer_id), {"type": "typing", "to_user": peer_id, "user": who}
-    realtime.send_now(group, realtime.event_message(event))
+        group, event = transport.user_group(peer_id), events.TYPING(to_user=peer_id, user=who)
+    transport.send_now(group, transport.event_message(event))

@@ -95,7 +95,7 @@ def message_for_member(user: User, message_id: int) -> RoomMessage:
 
 def online_users(room_id: int) -> list[User]:
     """The users with a live socket in the room (presence kept in Redis)."""
-    from chat import realtime
+    from realtime import transport
 
-    ids = realtime.presence_users(room_id)
+    ids = transport.presence_users(room_id)
     return list(User.objects.filter(pk__in=ids).only("id", "username", "avatar").order_by("username"))

@@ -13,10 +13,11 @@ from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
-from chat import dedup, realtime
 from core import metrics, moderated, ratelimit
 from core.errors import NotFound, Throttled
-from rooms import selectors
+from realtime import dedup, transport
+from realtime.events import EventType
+from rooms import events, selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
 
@@ -54,8 +55,8 @@ def message_payload(message: RoomMessage) -> dict:
     }
 
 
-def _broadcast(room_id: int, event_type: str, **data) -> None:
-    realtime.broadcast(realtime.room_group(room_id), realtime.event_message({"type": event_type, **data}))
+def _broadcast(room_id: int, event_type: EventType, **data) -> None:
+    transport.broadcast(transport.room_group(room_id), transport.event_message(event_type(**data)))
 
 
 # --- access --------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def clean_content(content: str) -> str:
 
 def _system(room: Room, user: User | None, text: str, kind: str) -> RoomMessage:
     message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=kind)
-    _broadcast(room.pk, "room.message", message=message_payload(message), client_id=None)
+    _broadcast(room.pk, events.MESSAGE, message=message_payload(message), client_id=None)
     return message
 
 
@@ -157,7 +158,7 @@ def room_update(*, actor: User, room: Room, name=None, description=None, is_priv
         room.password_hash = make_password(password) if password else None
     room.full_clean(exclude=["password_hash"], validate_unique=False, validate_constraints=False)
     room.save()
-    _broadcast(room.pk, "room.updated", room={"id": room.pk, "name": room.name, "description": room.description})
+    _broadcast(room.pk, events.UPDATED, room={"id": room.pk, "name": room.name, "description": room.description})
     return room
 
 
@@ -168,7 +169,7 @@ def room_delete(*, actor: User, room: Room) -> None:
     _require_owner(actor, room, even_closed=True)
     room_id = room.pk
     room.delete()
-    _broadcast(room_id, "room.deleted", room=room_id)
+    _broadcast(room_id, events.DELETED, room=room_id)
 
 
 @transaction.atomic
@@ -183,7 +184,7 @@ def room_close(*, actor: User, room: Room, reason: str) -> Room:
     room = Room.objects.select_for_update().get(pk=room.pk)
     moderated.hide(room, actor=actor, reason=reason)
     _system(room, None, "The moderators closed this room.", MessageType.SYSTEM)
-    _broadcast(room.pk, "room.closed", room=room.pk, reason=room.moderation_reason)
+    _broadcast(room.pk, events.CLOSED, room=room.pk, reason=room.moderation_reason)
     for user_id in RoomMember.objects.filter(room=room).values_list("user_id", flat=True):
         _removed(room, user_id)
     return room
@@ -205,8 +206,8 @@ def room_reopen(*, actor: User, room: Room) -> Room:
 
 
 def _member_event(room: Room, user: User, kind: str) -> None:
-    _broadcast(room.pk, "room.member_joined" if kind == MessageType.JOIN else "room.member_left",
-               room=room.pk, user=user_payload(user))  # fmt: skip
+    event_type = events.MEMBER_JOINED if kind == MessageType.JOIN else events.MEMBER_LEFT
+    _broadcast(room.pk, event_type, room=room.pk, user=user_payload(user))
 
 
 def _password_guess_key(user: User, room_id: int) -> str:
@@ -267,7 +268,7 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
 
 def _removed(room: Room, user_id: int) -> None:
     """The user's sockets stop receiving the room at once."""
-    realtime.broadcast(realtime.user_group(user_id), {"type": "chat.removed", "room": room.pk})
+    transport.broadcast(transport.user_group(user_id), transport.removed_message(room.pk))
 
 
 @transaction.atomic
@@ -328,7 +329,7 @@ def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMe
         raise ValidationError({"role": ["Transfer the ownership first."]})
     member.role = role
     member.save(update_fields=["role"])
-    _broadcast(room.pk, "room.member_role", room=room.pk, user=user_payload(user), role=role)
+    _broadcast(room.pk, events.MEMBER_ROLE, room=room.pk, user=user_payload(user), role=role)
     return member
 
 
@@ -355,7 +356,7 @@ def rate_limit_sends(user: User) -> None:
         wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
         if not wait:
             ratelimit.hit("chat-send", str(user.pk), window=settings.CHAT_RATE_WINDOW)
-    except realtime.REDIS_ERRORS as exc:
+    except transport.REDIS_ERRORS as exc:
         logger.warning("chat send not rate limited, Redis is unreachable: %s", exc)
         return
     if wait:
@@ -378,7 +379,7 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
     def create() -> RoomMessage:
         rate_limit_sends(user)
         message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
-        _broadcast(room.pk, "room.message", message=message_payload(message), client_id=client_id)
+        _broadcast(room.pk, events.MESSAGE, message=message_payload(message), client_id=client_id)
         metrics.chat_message_sent("room")
         return message
 
@@ -398,7 +399,7 @@ def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> Roo
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at"])
     message.refresh_from_db(fields=["edited_at"])
-    _broadcast(message.room_id, "room.message_edited", message=message_payload(message))
+    _broadcast(message.room_id, events.MESSAGE_EDITED, message=message_payload(message))
     return message
 
 
@@ -411,4 +412,4 @@ def room_message_delete(*, actor: User, message: RoomMessage) -> None:
         _require_manager(actor, message.room)
     room_id, message_id = message.room_id, message.pk
     message.delete()
-    _broadcast(room_id, "room.message_deleted", room=room_id, message_id=message_id)
+    _broadcast(room_id, events.MESSAGE_DELETED, room=room_id, message_id=message_id)

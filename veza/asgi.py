@@ -23,7 +23,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter
 
 from core.bodylimit import BodyLimit
 from core.websocket import SameOriginValidator
-from veza.routing import websocket_urlpatterns
+from realtime.routing import websocket_urlpatterns
 
 application = ProtocolTypeRouter(
     {

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import credentials, services, tokens
 from accounts.models import User
-from chat.realtime import close_revoked_sockets
+from realtime.transport import close_revoked_sockets
 from tests.accounts.factories import PASSWORD, AdminFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]

@@ -9,8 +9,8 @@ from prometheus_client import REGISTRY
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import services as account_services
-from chat.hub import hub
 from chat.models import Message
+from realtime.hub import hub
 from rooms import services as room_services
 from rooms.models import RoomMessage
 from tests.accounts.factories import AdminFactory, UserFactory

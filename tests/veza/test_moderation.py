@@ -23,6 +23,7 @@ from marketplace import services as market_services
 from marketplace.models import Listing, ListingStatus, Product
 from media import services as media_services
 from media.models import File
+from realtime.testing import capture_events
 from rooms import services as room_services
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from tests.accounts.factories import AdminFactory, SuperAdminFactory, UserFactory
@@ -222,13 +223,15 @@ def test_services_refuse_hard_deletes_by_admins_but_not_by_owners():
 # --- rooms ---------------------------------------------------------------------------------------------
 
 
-def test_admin_deletes_a_room_message(client, moderator, room, django_capture_on_commit_callbacks):
+def test_admin_deletes_a_room_message(client, moderator, room):
     message = room_services.room_message_send(user=room.creator, room=room, content="spam")
-    with django_capture_on_commit_callbacks() as callbacks:
+    with capture_events() as sent:
         response = client.post(url(RoomMessage, "delete", message.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not RoomMessage.objects.filter(pk=message.pk).exists()
-    assert len(callbacks) == 1  # the room.message_deleted broadcast (see test_moderation_live)
+    assert [event.event for event in sent] == [
+        {"type": "room.message_deleted", "room": room.pk, "message_id": message.pk}
+    ]
 
 
 def test_admin_bulk_deletes_room_messages(client, moderator, room):

@@ -26,6 +26,8 @@ from django.dispatch import receiver
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from realtime import events
+
 logger = logging.getLogger(__name__)
 
 PRESENCE_SECONDS = 60  # a socket refreshes its presence on every ping; clients ping every 25 s
@@ -62,8 +64,28 @@ def user_group(user_id: int) -> str:
 
 
 def event_message(event: dict) -> dict:
-    """A channel-layer message carrying ``event``, serialised once for every socket that forwards it."""
+    """A channel-layer message carrying ``event``, serialised once for every socket that forwards it.
+
+    ``event`` is checked against its type's definition (:mod:`realtime.events`): an unregistered type or
+    wrong fields raise :class:`realtime.events.InvalidEvent` here, before anything is sent.
+    """
+    fields = dict(event)
+    events.build(fields.pop("type", None), **fields)
     return {"type": "chat.event", "event": event, "text": json.dumps(event, cls=DjangoJSONEncoder)}
+
+
+def removed_message(room_id: int) -> dict:
+    """The channel-layer message telling a user's sockets to stop receiving a room (they answer ``room.removed``)."""
+    return {"type": "chat.removed", "room": room_id}
+
+
+# Lists that :func:`realtime.testing.capture_events` appends to: every message sent while one is open.
+recorders: list[list] = []
+
+
+def _record(group: str, message: dict) -> None:
+    for recorder in list(recorders):
+        recorder.append((group, message))
 
 
 @functools.cache
@@ -95,8 +117,9 @@ def send_now(group: str, event: dict) -> None:
     """Publish ``event``; when Redis is unreachable, log and carry on (the change itself is stored).
 
     Sockets miss the event, but their process notices the interruption of the feed and closes them,
-    so their clients reconnect and fetch what they missed (see :mod:`chat.hub`).
+    so their clients reconnect and fetch what they missed (see :mod:`realtime.hub`).
     """
+    _record(group, event)
     try:
         publisher = _publisher()
         if publisher is None:
@@ -111,6 +134,12 @@ def send_now(group: str, event: dict) -> None:
 def close_revoked_sockets(*, user_id: int, **kwargs) -> None:
     """Every socket of the user closes with 4401 (``accounts.credentials.credentials_revoked``'s receiver)."""
     send_now(user_group(user_id), {"type": "chat.revoked"})
+
+
+async def group_send(group: str, event: dict) -> None:
+    """Send ``event`` to ``group`` from the event loop, at once (a socket announcing presence)."""
+    _record(group, event)
+    await get_channel_layer().group_send(group, event)
 
 
 def broadcast(group: str, event: dict) -> None:

@@ -13,7 +13,7 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from chat.realtime import REDIS_ERRORS
+from realtime.transport import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
 

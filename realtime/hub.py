@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from accounts import credentials
-from chat import realtime
+from realtime import transport
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class Hub:
             self.rooms[room_id].add(consumer)
             if first:
                 try:
-                    await self.layer.group_add(realtime.room_group(room_id), self.channel)
+                    await self.layer.group_add(transport.room_group(room_id), self.channel)
                 except BaseException:
                     self._forget(room_id, consumer)
                     raise
@@ -106,8 +106,8 @@ class Hub:
 
     async def _unsubscribe(self, room_id: int) -> None:
         try:
-            await self.layer.group_discard(realtime.room_group(room_id), self.channel)
-        except realtime.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
+            await self.layer.group_discard(transport.room_group(room_id), self.channel)
+        except transport.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
             logger.debug("could not unsubscribe from room %s", room_id, exc_info=True)
 
     def _forget(self, room_id: int, consumer) -> bool:
@@ -158,7 +158,7 @@ class Hub:
                 try:
                     beat = self.layer.send(self.channel, {"type": "hub.beat", "beat": self.beat})
                     await asyncio.wait_for(beat, BEAT_TIMEOUT)  # a Redis cut off the network never answers
-                except realtime.REDIS_ERRORS:  # TimeoutError included
+                except transport.REDIS_ERRORS:  # TimeoutError included
                     await self._interrupted("Redis is unreachable")
             except asyncio.CancelledError:
                 raise
@@ -174,7 +174,7 @@ class Hub:
                 await self.check_credentials()
             except asyncio.CancelledError:
                 raise
-            except realtime.REDIS_ERRORS:  # the watch on the feed closes the sockets while Redis is away
+            except transport.REDIS_ERRORS:  # the watch on the feed closes the sockets while Redis is away
                 logger.debug("credentials not checked, Redis is unreachable", exc_info=True)
             except DatabaseError as exc:  # sockets stay open; every write they try fails meanwhile
                 logger.warning("credentials not checked, the database is unreachable: %s", exc)
@@ -186,7 +186,7 @@ class Hub:
         snapshot = [(consumer, consumer.credential) for consumer in list(self.sockets)]
         if not snapshot:
             return 0
-        valid = await realtime.in_thread(credentials.still_valid, [credential for _, credential in snapshot])
+        valid = await transport.in_thread(credentials.still_valid, [credential for _, credential in snapshot])
         closed = 0
         for (consumer, credential), ok in zip(snapshot, valid, strict=True):
             if not ok and consumer.credential is credential:  # not renewed meanwhile (an ``auth`` frame)

@@ -1,0 +1,1 @@
+"""Live delivery over WebSockets: broadcast after commit, groups, presence, the hub and de-duplication."""
