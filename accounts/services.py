@@ -81,10 +81,11 @@ def registration_attempt(*, ip: str | None) -> None:
     """
     if not ip:
         return
-    wait = ratelimit.retry_after("register-ip", ip, limit=settings.REGISTRATIONS_PER_IP)
+    wait = ratelimit.consume(
+        "register-ip", ip, limit=settings.REGISTRATIONS_PER_IP, window=settings.REGISTRATION_WINDOW
+    )
     if wait:
         raise RegistrationThrottled(wait)
-    ratelimit.hit("register-ip", ip, window=settings.REGISTRATION_WINDOW)
 
 
 def user_register(*, username: str, email: str, password: str) -> User:
@@ -311,10 +312,11 @@ def mail_request(*, kind: str, ip: str | None) -> None:
     assert kind in MAIL_KINDS
     if not ip:
         return
-    wait = ratelimit.retry_after(f"mail-{kind}-ip", ip, limit=settings.ACCOUNT_MAIL_REQUESTS_PER_IP)
+    wait = ratelimit.consume(
+        f"mail-{kind}-ip", ip, limit=settings.ACCOUNT_MAIL_REQUESTS_PER_IP, window=settings.ACCOUNT_MAIL_WINDOW
+    )
     if wait:
         raise MailThrottled(wait)
-    ratelimit.hit(f"mail-{kind}-ip", ip, window=settings.ACCOUNT_MAIL_WINDOW)
 
 
 def mail_wait(*, kind: str, user: User) -> int | None:

@@ -122,9 +122,9 @@ def rate_limit_typing(user: User) -> None:
     (not counted while Redis is unreachable: the notification then goes nowhere anyway).
     """
     try:
-        wait = ratelimit.retry_after("typing", str(user.pk), limit=settings.TYPING_FRAMES_PER_WINDOW)
-        if not wait:
-            ratelimit.hit("typing", str(user.pk), window=settings.TYPING_RATE_WINDOW)
+        wait = ratelimit.consume(
+            "typing", str(user.pk), limit=settings.TYPING_FRAMES_PER_WINDOW, window=settings.TYPING_RATE_WINDOW
+        )
     except transport.REDIS_ERRORS as exc:
         logger.warning("typing not rate limited, Redis is unreachable: %s", exc)
         return

@@ -34,6 +34,15 @@ def hit(scope: str, value: str, *, window: int) -> int:
         return 1
 
 
+def consume(scope: str, value: str, *, limit: int, window: int) -> int | None:
+    """Count one attempt of ``value`` in ``scope`` unless ``limit`` is used up; then return the seconds to
+    wait (and count nothing), else None."""
+    wait = retry_after(scope, value, limit=limit)
+    if not wait:
+        hit(scope, value, window=window)
+    return wait
+
+
 def reset(scope: str, value: str) -> None:
     cache.delete(_key(scope, value))
 

@@ -353,9 +353,9 @@ def room_transfer(*, actor: User, room: Room, user: User) -> None:
 def rate_limit_sends(user: User) -> None:
     """Count a send of ``user``; too many in the window raise MessageRateLimited (not while Redis is down)."""
     try:
-        wait = ratelimit.retry_after("chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW)
-        if not wait:
-            ratelimit.hit("chat-send", str(user.pk), window=settings.CHAT_RATE_WINDOW)
+        wait = ratelimit.consume(
+            "chat-send", str(user.pk), limit=settings.CHAT_MESSAGES_PER_WINDOW, window=settings.CHAT_RATE_WINDOW
+        )
     except transport.REDIS_ERRORS as exc:
         logger.warning("chat send not rate limited, Redis is unreachable: %s", exc)
         return
