@@ -100,7 +100,7 @@ class WindowCountPaginator(Paginator):
             return super().page(number)  # past the end: counts, then refuses the page as Django does
         counts = [row.pop(self.COUNT) if isinstance(row, dict) else getattr(row, self.COUNT) for row in rows]
         self.count = counts[0] if counts else 0  # sets the cached property
-        return self._get_page(rows, number, self)
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined]  # Paginator's page factory
 
 
 class WindowCountPagination(Pagination):
@@ -110,7 +110,7 @@ class WindowCountPagination(Pagination):
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:
-    body = {"code": code, "detail": detail}
+    body: dict[str, object] = {"code": code, "detail": detail}
     if fields:
         body["fields"] = fields
     return {"error": body}
@@ -135,9 +135,9 @@ def _code_and_detail(exc: exceptions.APIException) -> tuple[str, str]:
         code = str(detail["code"]) if isinstance(detail.get("code"), str) else exc.default_code
         text = str(detail["detail"]) if "detail" in detail else " ".join(_texts(detail))
         return code, text or str(exc.default_detail)
-    code = exc.get_codes()
-    if not isinstance(code, str):
-        code = exc.default_code if isinstance(exc.default_code, str) else "error"
+    codes = exc.get_codes()
+    fallback = exc.default_code if isinstance(exc.default_code, str) else "error"
+    code = codes if isinstance(codes, str) else fallback
     return code, " ".join(_texts(detail)) or str(exc.default_detail)
 
 

@@ -8,6 +8,8 @@ alone does not name for every browser.
 
 from __future__ import annotations
 
+from typing import cast
+
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -25,6 +27,7 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         except Exception:  # a host ALLOWED_HOSTS refuses: that request is answered 400 anyway
             return parts
         socket = f"{'wss' if request.is_secure() else 'ws'}://{host}"
-        configured = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get("connect-src", [])
+        directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        configured = cast(list[str], directives.get("connect-src", []))
         parts.update = {**(parts.update or {}), "connect-src": [*configured, socket]}
         return parts

@@ -26,7 +26,7 @@ class _Middleware:
         self.get_response = get_response
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
-            markcoroutinefunction(self)
+            markcoroutinefunction(self)  # type: ignore[type-var]  # an instance is the coroutine function here
 
 
 class RequestMetricsMiddleware(_Middleware):

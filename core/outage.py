@@ -57,6 +57,7 @@ def unavailable_response(request: HttpRequest, exception: BaseException) -> Http
     from core.api import error_body  # core.api builds its own 503 from this module
 
     database_unavailable_seen(exception)
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(error_body("service_unavailable", DETAIL), status=503)
     else:

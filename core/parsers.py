@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from typing import cast
 
+from django.http import QueryDict
 from rest_framework import exceptions, parsers
 
 # Text no column can hold: NUL (PostgreSQL refuses it in text) and lone surrogates (not encodable as UTF-8).
@@ -68,7 +70,7 @@ class JSONParser(parsers.JSONParser):
         return None
 
 
-class _FormChecks:
+class _FormChecks(parsers.BaseParser):
     """Refuse (400) a form whose field names, values or file names hold text no column can store."""
 
     def parse(self, stream, media_type=None, parser_context=None):
@@ -77,7 +79,7 @@ class _FormChecks:
             uploads = ((name, [upload.name for upload in files]) for name, files in parsed.files.lists())
             pairs = [*parsed.data.lists(), *uploads]
         else:  # urlencoded: a QueryDict
-            pairs = list(parsed.lists())
+            pairs = list(cast(QueryDict, parsed).lists())
         if any(unstorable(name) or any(unstorable(str(value)) for value in values) for name, values in pairs):
             raise exceptions.ParseError("Form parse error - a field contains a NUL byte or an invalid character.")
         return parsed

@@ -20,7 +20,7 @@ def retry_after(scope: str, value: str, *, limit: int) -> int | None:
     key = _key(scope, value)
     if (cache.get(key) or 0) < limit:
         return None
-    return max(int(cache.ttl(key) or 0), 1)
+    return max(int(cache.ttl(key) or 0), 1)  # type: ignore[attr-defined]  # django-redis's cache
 
 
 def hit(scope: str, value: str, *, window: int) -> int:
