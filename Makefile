@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format stop check-deploy
+.PHONY: install run test lint check format stop check-deploy
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The architecture's contracts: the import layers (import-linter) and the types (mypy with the Django and
+# DRF plugins). Both read the settings, which need these variables set but connect to nothing.
+CHECK_ENV := DEBUG=true DATABASE_URL=postgres:///veza REDIS_URL=redis://127.0.0.1:6379/0
+check: install
+	$(CHECK_ENV) $(BIN)/lint-imports
+	$(CHECK_ENV) $(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
