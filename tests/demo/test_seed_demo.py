@@ -8,10 +8,10 @@ from django.core.management import call_command
 from accounts.models import Role, User
 from catalog.models import Track
 from chat.models import Message
+from demo import data as demo
 from marketplace.models import Listing, Product
 from media.models import File
 from rooms.models import Room, RoomMember, RoomMessage
-from veza import demo
 
 pytestmark = pytest.mark.django_db
 
