@@ -6,7 +6,7 @@ Seeds ``--tracks`` public tracks (with their ``files`` rows) for one user into t
 starts Veza under uvicorn (``--workers``, production settings) with ``BENCH_BASELINE=true``, then measures
 with wrk, in alternating order, round after round:
 - ``GET /api/v1/tracks/?page_size=50`` (DRF: filters, pagination with its count, serializer, renderer),
-- ``GET /bench/tracks-values?page_size=50`` (the baseline, ``veza/benchmark.py``: ``.values()`` and
+- ``GET /bench/tracks-values?page_size=50`` (the baseline, ``console/benchmark.py``: ``.values()`` and
   ``JsonResponse``, nothing else).
 Prints requests/s, p50/p99 latency and errors of each, and the ratio API/baseline (goal: >= 0.5).
 The seeded rows are deleted at the end. Needs wrk.

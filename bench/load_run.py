@@ -44,9 +44,9 @@ def seed(*, people: int, rooms: int, tracks: int, products: int, audio_tracks: i
     from accounts.models import User
     from bench.common import seed_tracks
     from catalog import services
+    from demo.data import tone_wav
     from marketplace.models import Product
     from rooms.models import MemberRole, Room, RoomMember
-    from veza.demo import tone_wav
 
     cleanup()
     password = make_password(None)

@@ -85,7 +85,7 @@ def main() -> None:
     from accounts.models import User
     from bench.common import free_port, veza_server, wait_for, wrk
     from catalog import services
-    from veza.demo import tone_wav
+    from demo.data import tone_wav
 
     # A 10 MB WAV (a real audio file, so the upload path accepts it).
     seconds = SIZE // (22050 * 2)

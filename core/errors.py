@@ -9,7 +9,7 @@
 
 Where they become answers: the API in :func:`core.api.exception_handler`, pages in
 :class:`core.middleware.DomainErrorMiddleware`, sockets in ``chat.consumers._run``, the moderation
-console in ``veza.moderation.REFUSALS``. Services never raise ``django.http.Http404``: views may.
+console in ``console.moderation.REFUSALS``. Services never raise ``django.http.Http404``: views may.
 """
 
 

@@ -57,7 +57,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "console.apps.ConsoleAdminConfig",  # django.contrib.admin, with the console's site as admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.messages",
@@ -71,13 +71,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_filters",
-    "veza",
     "accounts",
     "chat",
     "rooms",
     "media",
     "catalog",
     "marketplace",
+    # Above the domain apps: the moderation console (every ModelAdmin, in console/admin/) and the demo data.
+    "console",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -297,7 +299,7 @@ ACCOUNT_MAIL_WINDOW = env.int("ACCOUNT_MAIL_WINDOW", default=3600)
 # Wrong passwords one user may try on one private room within the window (seconds), then 429.
 ROOM_PASSWORD_FAILURES = env.int("ROOM_PASSWORD_FAILURES", default=5)
 ROOM_PASSWORD_WINDOW = env.int("ROOM_PASSWORD_WINDOW", default=15 * 60)
-# Benchmarks only: serve /bench/tracks-values, the bare-Django baseline of bench/api.py (veza/benchmark.py).
+# Benchmarks only: serve /bench/tracks-values, the bare-Django baseline of bench/api.py (console/benchmark.py).
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
 # --- API ---------------------------------------------------------------------

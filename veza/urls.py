@@ -1,23 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import urls as accounts_urls
 from catalog import urls as catalog_urls
 from chat import urls as chat_urls
+from console.dashboard import dashboard
 from marketplace import urls as marketplace_urls
 from media import urls as media_urls
 from rooms import urls as rooms_urls
 from veza import views
-from veza.dashboard import dashboard
 
-admin.site.site_header = "Veza moderation"
-# Rights come from users.role (accounts.models.Role): Django's groups would do nothing, so they are not shown.
-admin.site.unregister(Group)
-admin.site.site_title = "Veza moderation"
-admin.site.index_title = "Moderation console"
+# admin.site is the moderation console's site (console/site.py); its ModelAdmins are in console/admin/.
 
 urlpatterns = [
     # Before "admin/": the console's own patterns end with a catch-all.
@@ -44,8 +39,8 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-if settings.BENCH_BASELINE:  # the baseline of bench/api.py, off by default (veza/benchmark.py)
-    from veza.benchmark import tracks_values
+if settings.BENCH_BASELINE:  # the baseline of bench/api.py, off by default (console/benchmark.py)
+    from console.benchmark import tracks_values
 
     urlpatterns.append(path("bench/tracks-values", tracks_values, name="bench-tracks-values"))
 

@@ -10,9 +10,9 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from chat.consumers import FrameError, _run
+from console import moderation
 from core import api, errors
 from core.middleware import DomainErrorMiddleware
-from veza import moderation
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "catalog", "chat", "marketplace", "media", "rooms")

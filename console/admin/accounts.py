@@ -10,15 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts import selectors, services, tokens, views
-from accounts.forms import ConsoleLoginForm
+from accounts import selectors, services, tokens
 from accounts.models import AuditLog, RefreshToken, Role, User
-from veza.moderation import ModerationAdmin, moderation_action, switch_actions
-
-# The console's own login obeys the login rule of every way in (accounts.login_guard): same per-account
-# and per-IP counters, and 429 with Retry-After once a limit is used up.
-admin.site.login_form = ConsoleLoginForm
-admin.site.login = views.console_login(admin.site.login)
+from console.moderation import ModerationAdmin, moderation_action, switch_actions
 
 
 @admin.register(User)

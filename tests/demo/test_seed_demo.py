@@ -8,10 +8,10 @@ from django.core.management import call_command
 from accounts.models import Role, User
 from catalog.models import Track
 from chat.models import Message
+from demo import data as demo
 from marketplace.models import Listing, Product
 from media.models import File
 from rooms.models import Room, RoomMember, RoomMessage
-from veza import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,15 @@ MODELS = [User, Room, RoomMember, RoomMessage, Message, File, Track, Product, Li
 
 
 @pytest.fixture(autouse=True)
-def _credentials(tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "CREDENTIALS_FILE", tmp_path / "demo_credentials.txt")
+def _credentials(tmp_path, settings):
+    settings.VAR_DIR = tmp_path
 
 
 def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_seed_demo_loads_everything_once(capsys):
+def test_seed_demo_loads_everything_once(capsys, tmp_path):
     call_command("seed_demo")
     first = counts()
     assert all(first.values()), first
@@ -37,7 +37,8 @@ def test_seed_demo_loads_everything_once(capsys):
     assert Room.objects.filter(is_private=False).exists()
     assert Message.objects.filter(recipient__isnull=False).exists()
     out = capsys.readouterr().out
-    password = demo.CREDENTIALS_FILE.read_text().split()[-1]
+    assert demo.credentials_file() == tmp_path / "demo_credentials.txt"
+    password = demo.credentials_file().read_text().split()[-1]
     assert password in out
     assert User.objects.get(username="admin").check_password(password)
 

@@ -5,10 +5,10 @@ import json
 import pytest
 from django.urls import NoReverseMatch, reverse
 
+from console.benchmark import tracks_values
 from tests.catalog.factories import TrackFactory
 from tests.media.factories import FileFactory
 from tests.veza.test_settings import STRONG_KEY, manage
-from veza.benchmark import tracks_values
 
 RESOLVE = "from django.urls import resolve; print(resolve('/bench/tracks-values').url_name)"
 

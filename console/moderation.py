@@ -31,9 +31,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from accounts.selectors import user_ids_named
 from core.db import french_match
 from core.errors import Conflict, NotFound
 from core.moderated import REASON_MAX
+from rooms.selectors import room_ids_named
 
 REFUSALS = (PermissionDenied, ValidationError, NotFound, Conflict)
 
@@ -240,9 +242,6 @@ class MessageSearchAdmin(ModerationAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        from accounts.selectors import user_ids_named  # the console's apps load after these
-        from rooms.selectors import room_ids_named
-
         table = connection.ops.quote_name(queryset.model._meta.db_table)
         found = Q(french_match(f"to_tsvector('french', {table}.\"content\")", term))
         # Ids rather than subqueries, so PostgreSQL can combine every index in one bitmap scan.
@@ -289,7 +288,7 @@ def hide_action(description: str, done: str, service: Callable[..., object]):
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),
         }
-        return TemplateResponse(request, "admin/veza/moderation_reason.html", context)
+        return TemplateResponse(request, "admin/console/moderation_reason.html", context)
 
     return action
 

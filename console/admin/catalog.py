@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from catalog import services
 from catalog.models import SearchIndex, Track
-from veza.moderation import (
+from console.moderation import (
     MODERATION_FIELDS,
     ModeratedFilter,
     ModerationAdmin,

@@ -2,7 +2,7 @@
 
 Idempotent: every object is looked up by its natural key first, so loading it
 twice creates nothing new. The demo accounts share one random password, kept
-in ``var/demo_credentials.txt`` (mode 600) and printed by ``seed_demo``.
+in ``demo_credentials.txt`` under ``settings.VAR_DIR`` (mode 600) and printed by ``seed_demo``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import wave
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -29,9 +31,8 @@ from chat.models import Message
 from marketplace.models import Listing, ListingStatus, Product
 from media.models import File
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
-from veza.embedded import var_dir
 
-CREDENTIALS_FILE = var_dir() / "demo_credentials.txt"
+CREDENTIALS_FILE_NAME = "demo_credentials.txt"
 
 PEOPLE = [
     ("admin", Role.SUPER_ADMIN, "Ada", "Admin", "Runs this Veza."),
@@ -105,13 +106,19 @@ def tone_wav(frequencies: list[float], *, note_seconds: float = 0.5, rate: int =
     return buffer.getvalue()
 
 
+def credentials_file() -> Path:
+    """Where the demo accounts' password is kept: in the folder of local state (``var/`` by default)."""
+    return Path(settings.VAR_DIR) / CREDENTIALS_FILE_NAME
+
+
 def _password() -> str:
-    if CREDENTIALS_FILE.exists():
-        return CREDENTIALS_FILE.read_text().split()[-1]
+    path = credentials_file()
+    if path.exists():
+        return path.read_text().split()[-1]
     password = secrets.token_urlsafe(12)
-    CREDENTIALS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    CREDENTIALS_FILE.write_text(f"password for every demo account: {password}\n")
-    CREDENTIALS_FILE.chmod(0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"password for every demo account: {password}\n")
+    path.chmod(0o600)
     return password
 
 

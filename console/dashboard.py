@@ -12,8 +12,8 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from console import analytics, charts
 from rooms.models import Room
-from veza import analytics, charts
 
 
 def _new_users_chart(days: list[analytics.DailyCount]) -> charts.Chart:

@@ -1,4 +1,4 @@
-"""Bar charts drawn as inline SVG, computed in Python and rendered by ``admin/veza/chart.html``.
+"""Bar charts drawn as inline SVG, computed in Python and rendered by ``admin/console/chart.html``.
 
 A chart is plain geometry (rectangles, lines, text) in a fixed ``viewBox``; the
 page scales it to its width, so it needs no script and works at 360 px. Every

@@ -1,8 +1,6 @@
 from django.contrib import admin
 
-from media import services
-from media.models import File
-from veza.moderation import (
+from console.moderation import (
     MODERATION_FIELDS,
     ModeratedFilter,
     ModerationAdmin,
@@ -10,6 +8,8 @@ from veza.moderation import (
     hide_action,
     moderation_action,
 )
+from media import services
+from media.models import File
 
 
 @admin.register(File)

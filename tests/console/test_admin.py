@@ -12,13 +12,13 @@ from django.utils import timezone
 
 from accounts.models import AuditLog, RefreshToken
 from chat.models import Message
+from console.moderation import EstimatedCountPaginator, table_estimate
 from tests.accounts.factories import AdminFactory, SuperAdminFactory, UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory
 from tests.marketplace.factories import ListingFactory, ProductFactory
 from tests.media.factories import FileFactory
 from tests.rooms.factories import RoomFactory, RoomMemberFactory, RoomMessageFactory
-from veza.moderation import EstimatedCountPaginator, table_estimate
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +207,7 @@ def test_message_search_uses_words_usernames_and_room_names(client):
 
 
 def test_message_search_reads_the_full_text_index(rf):
-    from rooms.admin import RoomMessageAdmin
+    from console.admin.rooms import RoomMessageAdmin
     from rooms.models import RoomMessage
 
     admin_view = RoomMessageAdmin(RoomMessage, admin.site)

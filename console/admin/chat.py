@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from chat import services
 from chat.models import Message
-from veza.moderation import MessageSearchAdmin
+from console.moderation import MessageSearchAdmin
 
 
 @admin.register(Message)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chat import partitions
+from console import analytics
 from marketplace.models import ListingStatus
 from rooms.models import MessageType
 from tests.accounts.factories import AdminFactory, SuperAdminFactory, UserFactory
@@ -18,7 +19,6 @@ from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory
 from tests.marketplace.factories import ListingFactory, ProductFactory
 from tests.rooms.factories import RoomFactory, RoomMemberFactory, RoomMessageFactory
-from veza import analytics
 
 pytestmark = pytest.mark.django_db
 

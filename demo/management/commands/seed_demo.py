@@ -1,13 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from veza import demo
+from demo import data
 
 
 class Command(BaseCommand):
     help = "Load the demo data (idempotent): accounts, rooms, messages, tracks, products and listings."
 
     def handle(self, *args, **options):
-        report = demo.seed()
+        report = data.seed()
         if report.loaded_before:
             self.stdout.write("Demo data already loaded; nothing created.")
         else:

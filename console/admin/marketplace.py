@@ -1,8 +1,6 @@
 from django.contrib import admin
 
-from marketplace import services
-from marketplace.models import Listing, ListingStatus, Product
-from veza.moderation import (
+from console.moderation import (
     MODERATION_FIELDS,
     ModeratedFilter,
     ModerationAdmin,
@@ -11,6 +9,8 @@ from veza.moderation import (
     hide_action,
     moderation_action,
 )
+from marketplace import services
+from marketplace.models import Listing, ListingStatus, Product
 
 
 @admin.register(Product)

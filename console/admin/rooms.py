@@ -4,9 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from rooms import services
-from rooms.models import MessageType, Room, RoomMember, RoomMessage
-from veza.moderation import (
+from console.moderation import (
     MODERATION_FIELDS,
     MessageSearchAdmin,
     ModeratedFilter,
@@ -14,6 +12,8 @@ from veza.moderation import (
     hide_action,
     moderation_action,
 )
+from rooms import services
+from rooms.models import MessageType, Room, RoomMember, RoomMessage
 
 
 def _filtered_link(model: str, room: Room, text: str) -> str:
