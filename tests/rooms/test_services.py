@@ -170,6 +170,17 @@ def test_nothing_is_posted_joined_or_changed_in_a_closed_room(moderator, owner, 
     assert not RoomMember.objects.filter(room=public_room, user=outsider).exists()
 
 
+def test_authors_neither_edit_nor_delete_their_messages_in_a_closed_room(moderator, member, public_room):
+    message = services.room_message_send(user=member, room=public_room, content="before the closing")
+    services.room_close(actor=moderator, room=public_room, reason="Spam")
+    message = RoomMessage.objects.select_related("room").get(pk=message.pk)
+    with pytest.raises(PermissionDenied):
+        services.room_message_edit(actor=member, message=message, content="after the closing")
+    with pytest.raises(PermissionDenied):
+        services.room_message_delete(actor=member, message=message)
+    assert RoomMessage.objects.get(pk=message.pk).content == "before the closing"
+
+
 def test_staff_still_post_in_a_closed_room(moderator, public_room):
     services.room_join(user=moderator, room=public_room)
     services.room_close(actor=moderator, room=public_room, reason="Spam")
