@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -40,3 +42,17 @@ def _close_socket_threads(django_db_setup):
     _executor().shutdown(wait=True)
     _executor.cache_clear()
     gc.collect()
+
+
+# Every test of these folders carries the folder's marker: ``-m "not e2e and not faults and not load"``.
+FOLDER_MARKERS = {"e2e": pytest.mark.e2e, "faults": pytest.mark.faults, "load": pytest.mark.load}
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(tests):
+            marker = FOLDER_MARKERS.get(item.path.relative_to(tests).parts[0])
+            if marker is not None:
+                item.add_marker(marker)

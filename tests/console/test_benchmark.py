@@ -21,6 +21,7 @@ def test_baseline_is_absent_by_default(client, settings):
         reverse("bench-tracks-values")
 
 
+@pytest.mark.slow
 def test_baseline_is_served_only_when_enabled():
     enabled = manage("shell", "-c", RESOLVE, DEBUG="true", BENCH_BASELINE="true")
     assert enabled.returncode == 0, enabled.stderr

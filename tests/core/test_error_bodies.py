@@ -53,6 +53,7 @@ def probe_clients(user):
     }
 
 
+@pytest.mark.slow
 def test_every_api_and_media_route_answers_401_and_403_in_the_json_shape():
     user = UserFactory()
     clients = probe_clients(user)

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,6 +35,7 @@ def test_importing_settings_without_server_urls_starts_no_server(tmp_path):
     assert started == []
 
 
+@pytest.mark.slow
 def test_manage_py_and_the_asgi_app_start_the_embedded_servers_when_no_url_is_set():
     # Not under pytest's temporary folder: the server's own system user must reach it (see test_embedded).
     base = Path(tempfile.mkdtemp(prefix="veza-bootstrap-"))

@@ -7,6 +7,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -17,6 +19,7 @@ def run(var_dir, *args):
     )
 
 
+@pytest.mark.slow
 def test_embedded_services_start_are_reused_and_stop():
     # Not under pytest's temporary folder: pytest resets that folder to mode 0700 whenever a session
     # starts, which would lock out the server's own system user.
