@@ -94,6 +94,19 @@ def session_credential(user: User, session_key: str | None) -> Credential | None
     return credential if still_valid([credential])[0] else None
 
 
+def socket_credential(user: User | None, session, token: str) -> tuple[User, Credential] | None:
+    """A socket's user and credential: its session's user, else its ``?token=``'s; None if neither holds.
+
+    ``user`` and ``session`` are the socket scope's (``realtime.auth`` calls this when a socket opens).
+    """
+    if user is not None and user.is_authenticated:
+        credential = session_credential(user, session.session_key if session is not None else None)
+        return (user, credential) if credential is not None else None
+    if token:
+        return token_credential(token)
+    return None
+
+
 def token_credential(raw: str) -> tuple[User, Credential] | None:
     """The user and credential of a valid access token; None for an invalid, expired or revoked one."""
     try:

@@ -8,7 +8,7 @@
 - :class:`Throttled` (429) and :class:`TooLarge` (413).
 
 Where they become answers: the API in :func:`core.api.exception_handler`, pages in
-:class:`core.middleware.DomainErrorMiddleware`, sockets in ``chat.consumers._run``, the moderation
+:class:`core.middleware.DomainErrorMiddleware`, sockets in ``realtime.frames.run``, the moderation
 console in ``console.moderation.REFUSALS``. Services never raise ``django.http.Http404``: views may.
 """
 

@@ -15,9 +15,9 @@ before it reconnects a broken subscription, longer than a beat interval, so no i
 between two beats.
 
 The hub also re-checks the credentials of every local socket every ``SOCKET_CREDENTIALS_CHECK_SECONDS``
-(one database query and two Redis reads for all of them, see ``accounts.credentials``) and closes those
-that no longer authenticate with 4401: an expired access token, an ended session, a deactivated account,
-a revocation whose announcement the socket missed.
+(one call for all of them to the check registered in :mod:`realtime.auth`) and closes those that no
+longer authenticate with 4401: an expired access token, an ended session, a deactivated account, a
+revocation whose announcement the socket missed.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError
 
-from accounts import credentials
-from realtime import transport
+from realtime import auth, transport
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +185,7 @@ class Hub:
         snapshot = [(consumer, consumer.credential) for consumer in list(self.sockets)]
         if not snapshot:
             return 0
-        valid = await transport.in_thread(credentials.still_valid, [credential for _, credential in snapshot])
+        valid = await transport.in_thread(auth.still_valid, [credential for _, credential in snapshot])
         closed = 0
         for (consumer, credential), ok in zip(snapshot, valid, strict=True):
             if not ok and consumer.credential is credential:  # not renewed meanwhile (an ``auth`` frame)

@@ -2,6 +2,6 @@
 
 from django.urls import path
 
-from chat.consumers import ChatConsumer
+from realtime.consumer import SocketConsumer
 
-websocket_urlpatterns = [path("ws/", ChatConsumer.as_asgi())]
+websocket_urlpatterns = [path("ws/", SocketConsumer.as_asgi())]

@@ -74,9 +74,10 @@ def event_message(event: dict) -> dict:
     return {"type": "chat.event", "event": event, "text": json.dumps(event, cls=DjangoJSONEncoder)}
 
 
-def removed_message(room_id: int) -> dict:
-    """The channel-layer message telling a user's sockets to stop receiving a room (they answer ``room.removed``)."""
-    return {"type": "chat.removed", "room": room_id}
+def removed_message(room_id: int, event: dict) -> dict:
+    """The channel-layer message telling a user's sockets to stop receiving a room; they forward ``event``
+    (the room's app tells why: ``room.removed``)."""
+    return {"type": "chat.removed", "room": room_id, "event": event}
 
 
 # Lists that :func:`realtime.testing.capture_events` appends to: every message sent while one is open.

@@ -268,7 +268,7 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
 
 def _removed(room: Room, user_id: int) -> None:
     """The user's sockets stop receiving the room at once."""
-    transport.broadcast(transport.user_group(user_id), transport.removed_message(room.pk))
+    transport.broadcast(transport.user_group(user_id), transport.removed_message(room.pk, events.REMOVED(room=room.pk)))
 
 
 @transaction.atomic

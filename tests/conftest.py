@@ -37,10 +37,10 @@ def _close_socket_threads(django_db_setup):
     yield
     import gc
 
-    from chat.consumers import _executor
+    from realtime.transport import executor
 
-    _executor().shutdown(wait=True)
-    _executor.cache_clear()
+    executor().shutdown(wait=True)
+    executor.cache_clear()
     gc.collect()
 
 

@@ -9,10 +9,10 @@ import pytest
 from django.http import Http404
 from django.test import RequestFactory
 
-from chat.consumers import FrameError, _run
 from console import moderation
 from core import api, errors
 from core.middleware import DomainErrorMiddleware
+from realtime.frames import FrameError, run
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "catalog", "chat", "marketplace", "media", "rooms")
@@ -80,7 +80,7 @@ def test_pages_leave_other_errors_to_django():
 )
 def test_sockets_answer_domain_errors_with_their_frame_code(exc, code):
     with pytest.raises(FrameError) as raised:
-        _run(_raise(exc))
+        run(_raise(exc))
     assert (raised.value.code, raised.value.detail) == (code, str(exc))
 
 
