@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin
 
 from catalog import services
-from catalog.models import SearchIndex, Track
+from catalog.models import Track
+from search.models import SearchIndex
 from veza.moderation import (
     MODERATION_FIELDS,
     ModeratedFilter,
