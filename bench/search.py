@@ -7,7 +7,7 @@ Loads (once, with COPY, into its own database ``<name>_bench_search`` on the con
 products, 100,000 direct messages and 2,000 users; then fills ``search_index`` through the same SQL
 function the triggers use. Later runs reuse the data unless ``--reload``.
 
-Then measures p50/p95 of typical searches through ``catalog.search`` (what the API runs, every query
+Then measures p50/p95 of typical searches through ``search.selectors`` (what the API runs, every query
 included), and of the same searches written as ``ILIKE '%word%'`` scans over the same rows (the
 baseline). Prints both and the ratio; the goal is p95 <= 30 ms and >= 100x faster than the scan.
 """
@@ -104,7 +104,7 @@ def load(*, messages: int, entities: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from catalog.models import EntityType
+    from search.models import EntityType
 
     rng = random.Random(SEED)  # noqa: S311 - reproducible test data
     vocabulary = _vocabulary(rng)
@@ -259,8 +259,8 @@ def main() -> None:
     from django.db import connection
 
     from accounts.models import User
-    from catalog import search
     from rooms.models import RoomMessage
+    from search import selectors as search
 
     call_command("migrate", verbosity=0)
     if args.reload or RoomMessage.objects.count() != args.messages:

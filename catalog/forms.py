@@ -1,6 +1,5 @@
 from django import forms
 
-from catalog import search
 from catalog.models import Track
 
 
@@ -19,17 +18,3 @@ class TrackEditForm(forms.ModelForm):
     class Meta:
         model = Track
         fields = ("title", "artist", "album", "genre")
-
-
-class SearchForm(forms.Form):
-    """The /search page's query: the same rules as ``GET /api/v1/search``."""
-
-    q = forms.CharField(label="Search", max_length=search.MAX_QUERY_LENGTH, required=False)
-    type = forms.ChoiceField(choices=[(kind, kind) for kind in search.TYPES], required=False)
-    page = forms.IntegerField(min_value=1, max_value=1000, required=False)
-
-    def clean_q(self) -> str:
-        try:
-            return search.clean_query(self.cleaned_data["q"])
-        except search.QueryError as error:
-            raise forms.ValidationError(str(error)) from error

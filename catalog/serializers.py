@@ -4,7 +4,6 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog import search
 from catalog.models import Track
 from core import moderated
 from core.moderated_api import ModerationSerializer
@@ -114,54 +113,3 @@ class TrackUpdateSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({f: ["This field cannot be changed."] for f in sorted(unknown)})
         return super().to_internal_value(data)
-
-
-class AutocompleteQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(
-        max_length=search.MAX_QUERY_LENGTH, allow_blank=True, trim_whitespace=True,
-        help_text='Words, "exact phrases", -excluded and OR, as in a web search engine.',
-    )  # fmt: skip
-
-    def validate_q(self, value: str) -> str:
-        try:
-            return search.clean_query(value)
-        except search.QueryError as error:
-            raise serializers.ValidationError(str(error)) from error
-
-
-class SearchQuerySerializer(AutocompleteQuerySerializer):
-    type = serializers.ChoiceField(
-        choices=search.TYPES, required=False, help_text="One type; every entity type if absent."
-    )
-    page = serializers.IntegerField(min_value=1, max_value=1000, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=50, default=search.PAGE_SIZE)
-
-
-class SearchHitSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=search.TYPES)
-    id = serializers.IntegerField()
-    title = serializers.CharField(help_text="Plain text.")
-    snippet = serializers.CharField(help_text="HTML: escaped text, matches in <mark>.")
-    url = serializers.CharField()
-    created_at = serializers.DateTimeField(required=False, help_text="Messages only.")
-
-
-class SearchResultsSerializer(serializers.Serializer):
-    query = serializers.CharField()
-    type = serializers.CharField(allow_null=True)
-    count = serializers.IntegerField(help_text="Results of the requested type(s).")
-    counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text=f"Results per type, counted up to {search.COUNT_LIMIT:,}."
-    )
-    capped = serializers.ListField(
-        child=serializers.CharField(), help_text=f"Types with more than {search.COUNT_LIMIT:,} results."
-    )
-    near = serializers.BooleanField(help_text="True when found by near spelling, not by the words themselves.")
-    page = serializers.IntegerField()
-    next = serializers.CharField(allow_null=True)
-    previous = serializers.CharField(allow_null=True)
-    results = SearchHitSerializer(many=True)
-
-
-class AutocompleteSerializer(serializers.Serializer):
-    results = SearchHitSerializer(many=True)

@@ -1,4 +1,4 @@
-"""Every state change of tracks (upload: file + track, or nothing; edit; delete) and of the search index."""
+"""Every state change of tracks (upload: file + track, or nothing; edit; delete)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 
 from accounts.models import User
 from catalog.models import Track
@@ -115,15 +115,3 @@ def track_restore(*, actor: User, track: Track) -> Track:
     """Moderators lift the track's hiding (a hidden file stays hidden: see ``media.services.file_restore``)."""
     moderated.restore(track, actor=actor)
     return track
-
-
-MAX_ID = 2**63 - 1
-
-
-def search_index_sync(*, kind: str, first_id: int = 0, last_id: int = MAX_ID) -> None:
-    """Make ``search_index`` match the entities of ``kind`` with ids in [first_id, last_id].
-
-    The triggers call the same SQL function on every change; this is for rebuilds and repairs.
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT search_index_sync(%s, %s, %s)", [kind, first_id, last_id])

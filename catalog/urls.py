@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from catalog import api, views
 from core.api import Router
@@ -7,14 +7,9 @@ app_name = "catalog"
 
 router = Router()
 router.register("tracks", api.TrackViewSet, basename="track")
-api_urlpatterns = [
-    *router.urls,
-    re_path(r"^search/?$", api.SearchView.as_view(), name="search"),
-    re_path(r"^search/autocomplete/?$", api.AutocompleteView.as_view(), name="search-autocomplete"),
-]
+api_urlpatterns = router.urls
 
 urlpatterns = [
-    path("search", views.search, name="search"),
     path("tracks/", views.track_list, name="tracks"),
     path("tracks/upload/", views.upload, name="upload"),
     path("tracks/mine/", views.my_uploads, name="mine"),

@@ -1,4 +1,4 @@
-"""Track pages (list with filters, upload with progress, player, artists, albums) and the search page."""
+"""Track pages (list with filters, upload with progress, player, artists, albums)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,10 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from catalog import search as search_selectors
 from catalog import selectors, services
 from catalog.filters import TrackFilter
-from catalog.forms import SearchForm, TrackEditForm, TrackUploadForm
+from catalog.forms import TrackEditForm, TrackUploadForm
 from core.errors import TooLarge
 from media import services as media_services
 
@@ -122,31 +121,3 @@ def track_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.track_delete(actor=request.user, track=track)
     messages.success(request, f"“{track.title}” is deleted.")
     return redirect("catalog:mine")
-
-
-SEARCH_TABS = (
-    (None, "All"),
-    ("user", "People"),
-    ("room", "Rooms"),
-    ("track", "Tracks"),
-    ("product", "Products"),
-    ("listing", "Listings"),
-    ("message", "Room messages"),
-    ("direct_message", "Direct messages"),
-)
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """One box for everything: a tab per type with its count, highlighted snippets."""
-    form = SearchForm(request.GET)
-    if not form.is_valid():
-        return render(request, "catalog/search.html", {"form": form, "query": ""}, status=400)
-    text, kind = form.cleaned_data["q"], form.cleaned_data["type"] or None
-    found = search_selectors.search(viewer=request.user, text=text, type=kind, page=form.cleaned_data["page"] or 1)
-    tabs = [
-        {"type": tab, "label": label, "count": count, "more": more, "active": tab == kind}
-        for tab, label in SEARCH_TABS
-        if tab is None or tab in found.counts
-        for count, more in [found.count_of(tab)]
-    ]
-    return render(request, "catalog/search.html", {"form": form, "query": text, "found": found, "tabs": tabs})

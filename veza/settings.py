@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "media",
     "catalog",
     "marketplace",
+    "search",
     # Above the domain apps: the moderation console (every ModelAdmin, in console/admin/) and the demo data.
     "console",
     "demo",
@@ -165,7 +166,7 @@ def _database_config(url: str) -> dict:
         # the network went away) is replaced instead of failing a request.
         "CONN_HEALTH_CHECKS": True,
         # Django binds parameters on the client, which never prepares; the search's statements bind on
-        # the server and are prepared on each connection (catalog/search.py), which this enables.
+        # the server and are prepared on each connection (search/selectors.py), which this enables.
         "OPTIONS": {"connect_timeout": 5, "prepare_threshold": 5, **_pool_options(), **options},
     }
 

@@ -10,6 +10,7 @@ from console.dashboard import dashboard
 from marketplace import urls as marketplace_urls
 from media import urls as media_urls
 from rooms import urls as rooms_urls
+from search import urls as search_urls
 from veza import views
 
 # admin.site is the moderation console's site (console/site.py); its ModelAdmins are in console/admin/.
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include(accounts_urls)),
     path("", include(marketplace_urls)),
     path("", include(catalog_urls)),
+    path("", include(search_urls)),
     path("", include(media_urls)),
     path("", include(rooms_urls)),
     path("", include(chat_urls)),
@@ -32,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include((marketplace_urls.api_urlpatterns, "marketplace-api"), namespace="api-marketplace")),
     path("api/v1/", include((media_urls.api_urlpatterns, "media-api"), namespace="api-media")),
     path("api/v1/", include((catalog_urls.api_urlpatterns, "catalog-api"), namespace="api-catalog")),
+    path("api/v1/", include((search_urls.api_urlpatterns, "search-api"), namespace="api-search")),
     path("api/v1/", include((rooms_urls.api_urlpatterns, "rooms-api"), namespace="api-rooms")),
     path("api/v1/", include((chat_urls.api_urlpatterns, "chat-api"), namespace="api-chat")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,8 +7,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from catalog import services
-from catalog.models import SearchIndex, Track
+from catalog.models import Track
 from media import services as media_services
+from search.models import SearchIndex
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

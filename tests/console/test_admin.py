@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 MODELS = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model in admin.site._registry
-    if model._meta.app_label in {"accounts", "chat", "rooms", "media", "catalog", "marketplace"}
+    if model._meta.app_label in {"accounts", "chat", "rooms", "media", "catalog", "marketplace", "search"}
 )
 
 
@@ -120,7 +120,7 @@ ROWS = {
     "catalog.track": TrackFactory,
     "marketplace.product": ProductFactory,
     "marketplace.listing": ListingFactory,
-    "catalog.searchindex": ProductFactory,  # each product brings its index row
+    "search.searchindex": ProductFactory,  # each product brings its index row
 }
 
 
@@ -168,17 +168,17 @@ def test_large_unfiltered_lists_are_not_counted_but_filtered_ones_are():
 
 
 def test_search_index_is_read_only_even_for_super_admins(client):
-    from catalog.models import SearchIndex
+    from search.models import SearchIndex
 
     product = ProductFactory(name="Indexed product")
     row = SearchIndex.objects.get(entity_type="product", entity_id=product.pk)
     client.force_login(SuperAdminFactory())
-    change = reverse("admin:catalog_searchindex_change", args=[row.pk])
+    change = reverse("admin:search_searchindex_change", args=[row.pk])
     page = client.get(change)
     assert page.status_code == 200 and "Indexed product" in page.content.decode()
     assert 'name="_save"' not in page.content.decode()
     assert client.post(change, {"title": "forged"}).status_code == 403
-    assert client.post(reverse("admin:catalog_searchindex_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:search_searchindex_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     row.refresh_from_db()
     assert row.title == "Indexed product"
 

@@ -35,7 +35,7 @@ from tests.rooms.factories import RoomFactory, RoomMemberFactory
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"accounts", "chat", "rooms", "media", "catalog", "marketplace"}
+APPS = {"accounts", "chat", "rooms", "media", "catalog", "marketplace", "search"}
 CHANGELISTS = sorted(
     f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
     for model in admin.site._registry

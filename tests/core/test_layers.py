@@ -21,7 +21,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_the_project_packages_are_found():
-    assert {"veza", "accounts", "chat", "rooms", "media", "catalog", "marketplace"} <= PROJECT
+    assert {"veza", "accounts", "chat", "rooms", "media", "catalog", "marketplace", "search"} <= PROJECT
 
 
 def test_core_imports_no_project_app_nor_veza():

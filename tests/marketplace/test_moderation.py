@@ -3,9 +3,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from catalog.models import SearchIndex
 from marketplace import services
 from marketplace.models import Listing, ListingStatus, Product
+from search.models import SearchIndex
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.marketplace.factories import ListingFactory, ProductFactory
 

@@ -4,10 +4,10 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.core.exceptions import PermissionDenied
 
-from catalog.models import SearchIndex
 from core.errors import NotFound
 from rooms import selectors, services
 from rooms.models import Room, RoomMember, RoomMessage
+from search.models import SearchIndex
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.chat.test_consumers import connect, next_of
 

@@ -28,9 +28,9 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import tokens
 from accounts.models import AuditLog, User
-from catalog.models import SearchIndex
 from marketplace.models import ListingStatus
 from rooms.models import MemberRole
+from search.models import SearchIndex
 from tests.accounts.factories import PASSWORD, AdminFactory, SuperAdminFactory, UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory

@@ -376,7 +376,7 @@ ADMIN_MODELS = {
     "rooms.roommessage": ("private_room_message", NOBODY, STAFF, STAFF),
     "media.file": ("private_file", NOBODY, STAFF, SUPER),
     "catalog.track": ("private_track", NOBODY, STAFF, SUPER),
-    "catalog.searchindex": ("search_row", NOBODY, NOBODY, NOBODY),
+    "search.searchindex": ("search_row", NOBODY, NOBODY, NOBODY),
     "marketplace.product": ("inactive_product", NOBODY, STAFF, SUPER),
     "marketplace.listing": ("draft_listing", NOBODY, STAFF, SUPER),
 }

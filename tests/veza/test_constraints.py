@@ -8,7 +8,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import AuditLog, RefreshToken
-from catalog.models import SearchIndex
+from search.models import SearchIndex
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory

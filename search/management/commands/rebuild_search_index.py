@@ -3,10 +3,11 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.models import User
-from catalog.models import EntityType, Track
-from catalog.services import MAX_ID, search_index_sync
+from catalog.models import Track
 from marketplace.models import Listing, Product
 from rooms.models import Room
+from search.models import EntityType
+from search.services import MAX_ID, search_index_sync
 
 SOURCES = {
     EntityType.USER: User,

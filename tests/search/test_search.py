@@ -6,9 +6,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from catalog import search, services
-from catalog.models import SearchIndex
+from catalog import services
 from marketplace.models import ListingStatus
+from search import selectors, sql
+from search.models import SearchIndex
+from search.presentation import highlighted
 from tests.accounts.factories import UserFactory
 from tests.catalog.factories import TrackFactory
 from tests.chat.factories import MessageFactory
@@ -26,7 +28,7 @@ def search_path(request, monkeypatch):
     """Every test runs both ways a search can go: the matches read in one pass (a query with few
     matches), and bounded counts with title-first tiers (a common query)."""
     if request.param == "bounded":
-        monkeypatch.setattr(search, "FEW", 0)
+        monkeypatch.setattr(selectors, "FEW", 0)
     return request.param
 
 
@@ -177,7 +179,7 @@ def test_title_matches_come_first_on_every_page(api):
 
 
 def test_counts_stop_at_the_limit_and_say_so(api, monkeypatch, client):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
     viewer = UserFactory()
     room = RoomFactory(name="studio")
     RoomMemberFactory(room=room, user=viewer)
@@ -231,7 +233,7 @@ def test_a_query_that_only_excludes_words_has_no_title_tier(api):
 
 
 def test_a_count_at_the_limit_is_exact(api, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
     for n in range(3):
         ProductFactory(name=f"Synth {n}")
     body = found(api, "synth")
@@ -239,7 +241,7 @@ def test_a_count_at_the_limit_is_exact(api, monkeypatch):
 
 
 def test_pages_stop_at_the_limit_whatever_the_counts(api, monkeypatch, client):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
     for n in range(5):
         ProductFactory(name=f"Synth {n}")
         TrackFactory(title=f"Synth {n}")
@@ -254,7 +256,7 @@ def test_pages_stop_at_the_limit_whatever_the_counts(api, monkeypatch, client):
 
 
 def test_direct_message_counts_stop_at_the_limit(api, monkeypatch):
-    monkeypatch.setattr(search, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(selectors, "COUNT_LIMIT", 3)
     viewer, peer = UserFactory(), UserFactory()
     for n in range(5):
         MessageFactory(sender=viewer, recipient=peer, content=f"synth numéro {n}")
@@ -285,7 +287,7 @@ def test_snippets_highlight_matches_and_escape_user_content(api):
 
 
 def test_highlighted_escapes_everything_but_its_own_marks():
-    html = search.highlighted("a <b>&\x02x\x03 \x03 \x02open")
+    html = highlighted("a <b>&\x02x\x03 \x03 \x02open")
     assert html == "a &lt;b&gt;&amp;<mark>x</mark>  <mark>open</mark>"
 
 
@@ -460,15 +462,15 @@ def test_message_search_uses_the_full_text_indexes():
         cursor.execute("ANALYZE room_messages; ANALYZE messages")
         cursor.execute("SET LOCAL enable_seqscan = off")
         plans = {}
-        explain = f"EXPLAIN WITH {search.QUERY_CTE} SELECT count(*)"
-        for name, source in (("room", search.ROOM_MESSAGES_FROM), ("direct", search.DIRECT_MESSAGES_FROM)):
+        explain = f"EXPLAIN WITH {sql.QUERY_CTE} SELECT count(*)"
+        for name, source in (("room", sql.ROOM_MESSAGES_FROM), ("direct", sql.DIRECT_MESSAGES_FROM)):
             cursor.execute(f"{explain} {source}", {"q": "concert", "viewer": viewer.pk})
             plans[name] = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(f"{explain} FROM search_index s WHERE {search.FULL_TEXT_MATCH}", {"q": "x"})
+        cursor.execute(f"{explain} FROM search_index s WHERE {sql.FULL_TEXT_MATCH}", {"q": "x"})
         plans["index"] = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(f"{explain} FROM search_index s WHERE {search.TITLE_MATCH}", {"q": "x"})
+        cursor.execute(f"{explain} FROM search_index s WHERE {sql.TITLE_MATCH}", {"q": "x"})
         plans["title"] = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute(f"{explain} FROM search_index s WHERE {search.NEAR_MATCH}", {"q": "x"})
+        cursor.execute(f"{explain} FROM search_index s WHERE {sql.NEAR_MATCH}", {"q": "x"})
         plans["near"] = "\n".join(row[0] for row in cursor.fetchall())
     assert "idx_room_messages_room_words" in plans["room"], plans["room"]
     # Each partition holds its own copy of idx_messages_content_fts.
@@ -549,7 +551,7 @@ def test_rebuild_restores_a_damaged_index_and_can_resume():
     # An interrupted run: tracks are half done; --resume continues from there.
     from django.core.cache import cache
 
-    from catalog.management.commands.rebuild_search_index import CHECKPOINT
+    from search.management.commands.rebuild_search_index import CHECKPOINT
 
     SearchIndex.objects.filter(entity_type__in=["track", "product"]).delete()
     ordered = sorted(t.pk for t in tracks)
@@ -620,7 +622,7 @@ def test_search_is_in_the_openapi_schema_and_the_slash_is_optional(api):
 def test_resume_right_after_a_type_was_finished():
     from django.core.cache import cache
 
-    from catalog.management.commands.rebuild_search_index import CHECKPOINT
+    from search.management.commands.rebuild_search_index import CHECKPOINT
 
     tracks = TrackFactory.create_batch(2)
     products = ProductFactory.create_batch(2)
