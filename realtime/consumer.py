@@ -13,6 +13,7 @@ import ipaddress
 import json
 import logging
 import uuid
+from typing import Any
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -46,7 +47,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     frame may replace :attr:`credential`.
     """
 
-    user = None
+    user: Any = None  # the account realtime.auth's authenticate gave, once connected
     credential = None  # opaque here: realtime.auth's functions read it
     ended = False  # closed by the server: frames and events still in flight are ignored
     forgotten = False

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 
 from realtime.transport import REDIS_ERRORS
 
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 WINDOW = 600
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
-T = TypeVar("T")
+T = TypeVar("T", bound=Model)
 
 
 def check_client_id(client_id: str | None) -> str | None:

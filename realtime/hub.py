@@ -128,8 +128,8 @@ class Hub:
                     await self._beat_back(message["beat"])
                     continue
                 event = message.get("event") or {}
-                room_id = event.get("room") or (event.get("message") or {}).get("room")
-                for consumer in list(self.rooms.get(room_id, ())):
+                room_id: int | None = event.get("room") or (event.get("message") or {}).get("room")
+                for consumer in list(self.rooms.get(room_id, ()) if room_id is not None else ()):
                     try:
                         await consumer.deliver(event, message["text"])
                     except Exception:  # a socket closing mid-send must not stop the others

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import redis
 from asgiref.sync import async_to_sync
@@ -98,7 +99,7 @@ def _publisher() -> tuple[redis.Redis, str] | None:
     there itself. Going through ``async_to_sync`` instead would hand every publish to the process's
     event loop, which is busy writing frames to sockets: under load the sending threads queue behind it.
     """
-    config = settings.CHANNEL_LAYERS["default"]
+    config: dict[str, Any] = settings.CHANNEL_LAYERS["default"]
     hosts = config.get("CONFIG", {}).get("hosts", [])
     if not config["BACKEND"].endswith("pubsub.RedisPubSubChannelLayer") or len(hosts) != 1:
         return None
@@ -152,7 +153,7 @@ def broadcast(group: str, event: dict) -> None:
 
 
 def _redis():
-    return caches["default"].client.get_client(write=True)
+    return caches["default"].client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache
 
 
 def _key(room_id: int) -> str:

@@ -141,7 +141,9 @@ def _rows(sql: str, params: dict) -> list[tuple]:
     execute wrappers, error translation)."""
     connection.ensure_connection()
     raw = _PreparedCursor(connection.connection)
-    cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    # The stubs type both factories' argument as Django's wrapper; they take (and wrap) a DB-API cursor.
+    make = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    cursor = make(raw)  # type: ignore[arg-type]
     with cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
