@@ -20,7 +20,7 @@ from accounts import credentials, login_guard, selectors, tokens
 from accounts.models import Role, User, is_stored_avatar
 from core import ratelimit
 from core.errors import Throttled
-from media.inspect import inspect_image
+from core.uploads import inspect_image
 
 logger = logging.getLogger(__name__)
 
