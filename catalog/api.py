@@ -26,16 +26,12 @@ from catalog.serializers import (
     TrackUploadSerializer,
 )
 from core import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
-from core.api import WindowCountPagination
+from core.api import ReadOrAuthenticated, WindowCountPagination
 from core.schema import errors
 from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
-
-
-class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
-    """Anyone reads public tracks; uploading and editing need an account (the services check ownership)."""
 
 
 @extend_schema_view(

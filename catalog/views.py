@@ -13,6 +13,7 @@ from catalog import selectors, services
 from catalog.filters import TrackFilter
 from catalog.forms import SearchForm, TrackEditForm, TrackUploadForm
 from core.errors import TooLarge
+from core.forms import show_errors
 from media import services as media_services
 
 PAGE_SIZE = 30
@@ -82,8 +83,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         try:
             track = services.track_upload(creator=request.user, upload=values.pop("file"), **values)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_errors(form, exc)
             status = 400
         except TooLarge as exc:
             form.add_error("file", str(exc))
@@ -107,8 +107,7 @@ def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.track_update(actor=request.user, track=track, is_public=form.cleaned_data["is_public"], **values)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_errors(form, exc)
         else:
             messages.success(request, "The track is saved.")
             return redirect("catalog:track", pk=track.pk)

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import Http404
-from rest_framework import exceptions, pagination, status
+from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,6 +40,13 @@ class ServiceUnavailable(exceptions.APIException):
 
 # Object ids in router URLs: digits, at most as many as a bigint has (a longer one is no object: 404).
 ID_REGEX = "[0-9]{1,19}"
+
+
+class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
+    """Public reads opted in per view: anyone reads what is public, writing needs an account.
+
+    Who may change what is each app's policy (``<app>/permissions.py``), applied by its services.
+    """
 
 
 class Router(SimpleRouter):

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.forms import show_errors
 from marketplace import selectors, services
 from marketplace.filters import ListingFilter, ProductFilter
 from marketplace.forms import ListingForm, ProductForm
@@ -80,11 +81,6 @@ def my_shop(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/mine.html", {"products": products, "listings": listings})
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _edit_item(request: HttpRequest, item, *, owner_id, form_class, save, route: str, new_title: str) -> HttpResponse:
     """The create/edit page of a product or listing: ``save(data)`` calls the right service."""
     if item is not None and not services.can_change(request.user, item):
@@ -94,7 +90,7 @@ def _edit_item(request: HttpRequest, item, *, owner_id, form_class, save, route:
         try:
             item = save({field: form.cleaned_data[field] for field in form_class.Meta.fields})
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, f"“{item}” is saved.")
             return redirect(route, pk=item.pk)

@@ -10,17 +10,13 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from core import ratelimit
 from core.errors import NotFound, Throttled
+from core.forms import show_errors
 from rooms import selectors, services
 from rooms.forms import JoinForm, RoomForm
 from rooms.models import MemberRole
 from rooms.serializers import RoomMessageSerializer
 
 HISTORY = 50
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -36,7 +32,7 @@ def room_new(request: HttpRequest) -> HttpResponse:
         try:
             room = services.room_create(creator=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            show_errors(form, exc)
         else:
             return redirect("rooms:room", pk=room.pk)
     return render(request, "rooms/form.html", {"form": form, "title": "New room"})
@@ -101,7 +97,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _room_action(request, room, op, form)
         except ValidationError as exc:
             if op == "save":
-                _form_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
         except (PermissionDenied, NotFound) as exc:  # the page again, with the reason and the refusal's status
