@@ -5,12 +5,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import Http404
+from django.utils import timezone
 from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
@@ -114,6 +117,17 @@ class WindowCountPagination(Pagination):
     """:class:`Pagination` whose count comes with the page's rows (see :class:`WindowCountPaginator`)."""
 
     django_paginator_class = WindowCountPaginator
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """A date and time as the API writes it everywhere, REST and socket events alike.
+
+    As DRF's ``DateTimeField`` writes it: ISO 8601 in the current time zone, ``Z`` for UTC.
+    """
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:

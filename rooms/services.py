@@ -13,6 +13,7 @@ from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
+from accounts.serializers import user_ref
 from core import metrics, moderated, ratelimit
 from core.errors import NotFound, Throttled
 from realtime import dedup, transport
@@ -20,6 +21,7 @@ from realtime.events import EventType
 from rooms import events, selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
+from rooms.serializers import room_message_data
 
 logger = logging.getLogger(__name__)
 
@@ -34,25 +36,8 @@ class RoomPasswordThrottled(Throttled):
     what = "wrong passwords for this room"
 
 
-# --- payloads (what sockets receive) ---------------------------------------------------------
-
-
-def user_payload(user: User | None) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "username": user.username, "avatar_url": user.avatar_url}
-
-
-def message_payload(message: RoomMessage) -> dict:
-    return {
-        "id": message.pk,
-        "room": message.room_id,
-        "user": user_payload(message.user),
-        "content": message.content,
-        "message_type": message.message_type,
-        "created_at": message.created_at.isoformat(),
-        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
-    }
+# What sockets receive is what REST answers with: rooms.serializers, accounts.serializers.
+user_payload = user_ref  # the name the socket consumer reads (chat.consumers)
 
 
 def _broadcast(room_id: int, event_type: EventType, **data) -> None:
@@ -102,7 +87,7 @@ def clean_content(content: str) -> str:
 
 def _system(room: Room, user: User | None, text: str, kind: str) -> RoomMessage:
     message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=kind)
-    _broadcast(room.pk, events.MESSAGE, message=message_payload(message), client_id=None)
+    _broadcast(room.pk, events.MESSAGE, message=room_message_data(message), client_id=None)
     return message
 
 
@@ -207,7 +192,7 @@ def room_reopen(*, actor: User, room: Room) -> Room:
 
 def _member_event(room: Room, user: User, kind: str) -> None:
     event_type = events.MEMBER_JOINED if kind == MessageType.JOIN else events.MEMBER_LEFT
-    _broadcast(room.pk, event_type, room=room.pk, user=user_payload(user))
+    _broadcast(room.pk, event_type, room=room.pk, user=user_ref(user))
 
 
 def _password_guess_key(user: User, room_id: int) -> str:
@@ -329,7 +314,7 @@ def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMe
         raise ValidationError({"role": ["Transfer the ownership first."]})
     member.role = role
     member.save(update_fields=["role"])
-    _broadcast(room.pk, events.MEMBER_ROLE, room=room.pk, user=user_payload(user), role=role)
+    _broadcast(room.pk, events.MEMBER_ROLE, room=room.pk, user=user_ref(user), role=role)
     return member
 
 
@@ -379,7 +364,7 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
     def create() -> RoomMessage:
         rate_limit_sends(user)
         message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
-        _broadcast(room.pk, events.MESSAGE, message=message_payload(message), client_id=client_id)
+        _broadcast(room.pk, events.MESSAGE, message=room_message_data(message), client_id=client_id)
         metrics.chat_message_sent("room")
         return message
 
@@ -399,7 +384,7 @@ def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> Roo
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at"])
     message.refresh_from_db(fields=["edited_at"])
-    _broadcast(message.room_id, events.MESSAGE_EDITED, message=message_payload(message))
+    _broadcast(message.room_id, events.MESSAGE_EDITED, message=room_message_data(message))
     return message
 
 
