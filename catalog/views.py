@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from catalog import permissions, selectors, services
 from catalog import search as search_selectors
-from catalog import selectors, services
 from catalog.filters import TrackFilter
 from catalog.forms import SearchForm, TrackEditForm, TrackUploadForm
 from core.errors import TooLarge
@@ -68,8 +68,8 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "catalog/track_detail.html",
         {
             "track": track,
-            "can_manage": services.can_manage(request.user, track),
-            "can_delete": media_services.can_delete(request.user, track.file),
+            "can_manage": permissions.can_manage_track(request.user, track),
+            "can_delete": permissions.can_delete_track(request.user, track),
         },
     )
 
@@ -99,7 +99,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
     track = selectors.track_for_viewer(request.user, pk)
-    if not services.can_manage(request.user, track):
+    if not permissions.can_manage_track(request.user, track):
         raise PermissionDenied
     form = TrackEditForm(request.POST or None, instance=track, initial={"is_public": track.file.is_public})
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from django.db.models.functions import Now
 from accounts.models import User
 from accounts.permissions import require_active
 from accounts.serializers import user_ref
-from chat import events
+from chat import events, permissions
 from chat.models import Message
 from chat.serializers import direct_message_data
 from core import metrics, ratelimit
@@ -63,16 +63,12 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
     return dedup.once(f"dm-{recipient.pk}", sender.pk, client_id, create, load)
 
 
-def _require_author_or_moderator(actor: User, message: Message, verb: str) -> None:
-    if message.sender_id != actor.pk and not actor.is_staff:
-        raise PermissionDenied(f"You can {verb} only your own messages.")
-
-
 @transaction.atomic
 def dm_edit(*, actor: User, message: Message, content: str) -> Message:
     """Edit my own direct message; site moderators edit anyone's."""
     require_active(actor)
-    _require_author_or_moderator(actor, message, "edit")
+    if not permissions.can_edit_message(actor, message):
+        raise PermissionDenied("You can edit only your own messages.")
     message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at", "updated_at"])
@@ -85,7 +81,8 @@ def dm_edit(*, actor: User, message: Message, content: str) -> Message:
 def dm_delete(*, actor: User, message: Message) -> None:
     """Delete my own direct message, or anyone's as a site moderator; both people's sockets are told."""
     require_active(actor)
-    _require_author_or_moderator(actor, message, "delete")
+    if not permissions.can_delete_message(actor, message):
+        raise PermissionDenied("You can delete only your own messages.")
     event = events.DM_MESSAGE_DELETED(message_id=message.pk, from_user=message.sender_id, to_user=message.recipient_id)
     message.delete()
     _to_both(message, event)

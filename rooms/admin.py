@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from rooms import services
-from rooms.models import MessageType, Room, RoomMember, RoomMessage
+from rooms import permissions, services
+from rooms.models import Room, RoomMember, RoomMessage
 from veza.moderation import (
     MODERATION_FIELDS,
     MessageSearchAdmin,
@@ -95,7 +95,9 @@ class RoomMemberAdmin(ModerationAdmin):
         if obj is None:
             return ()
         # Member roles are the room owner's business; among moderators only super admins change them.
-        return ("room", "user", "joined_at") if request.user.is_superuser else ("room", "user", "role", "joined_at")
+        if permissions.can_administer_room(request.user, obj.room):
+            return ("room", "user", "joined_at")
+        return ("room", "user", "role", "joined_at")
 
     def save_object(self, request, obj, form, change):
         if not change:
@@ -123,7 +125,7 @@ class RoomMessageAdmin(MessageSearchAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = ("room", "user", "message_type", "created_at", "edited_at")
-        if obj is not None and obj.message_type != MessageType.MESSAGE:
+        if obj is not None and not permissions.can_edit_room_message(request.user, obj):
             fields += ("content",)  # join, leave and system lines are not edited
         return fields
 
