@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -119,14 +119,15 @@ class WindowCountPagination(Pagination):
     django_paginator_class = WindowCountPaginator
 
 
-def timestamp(value: datetime | None) -> str | None:
+def timestamp(value: datetime | None, zone: tzinfo | None = None) -> str | None:
     """A date and time as the API writes it everywhere, REST and socket events alike.
 
-    As DRF's ``DateTimeField`` writes it: ISO 8601 in the current time zone, ``Z`` for UTC.
+    As DRF's ``DateTimeField`` writes it: ISO 8601 in the current time zone, ``Z`` for UTC. A list
+    may look the zone up once and give it as ``zone``.
     """
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
