@@ -11,6 +11,7 @@ from accounts import login_guard, services
 from accounts.models import User
 from core.audit import client_ip
 from core.errors import Throttled
+from core.forms import show_errors
 
 
 class SignupForm(forms.Form):
@@ -28,10 +29,7 @@ class SignupForm(forms.Form):
                 username=data.get("username", ""), email=data.get("email", ""), password=data.get("password1", "")
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                field = "password1" if field == "password" else field
-                if field not in self.errors:
-                    self.add_error(field, errors)
+            show_errors(self, exc, rename={"password": "password1"}, keep=True)
         return data
 
 

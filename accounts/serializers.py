@@ -5,6 +5,24 @@ from rest_framework import serializers
 from accounts.models import User
 
 
+def user_ref(user: User | None) -> dict | None:
+    """A user as another entity names them (a message's author, a room's creator), in REST and socket events."""
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "avatar_url": user.avatar_url}
+
+
+class UserRefSerializer(serializers.Serializer):
+    """:func:`user_ref` for DRF (the fields are the schema's)."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    avatar_url = serializers.CharField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance: User) -> dict | None:
+        return user_ref(instance)
+
+
 class PublicUserSerializer(serializers.ModelSerializer):
     """What anyone may see of an account: never its email or role."""
 

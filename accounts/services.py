@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import get_random_string
 
-from accounts import credentials, login_guard, selectors, tokens
+from accounts import credentials, login_guard, permissions, selectors, tokens
 from accounts.models import Role, User, is_stored_avatar
 from core import ratelimit
 from core.errors import Throttled
-from media.inspect import inspect_image
+from core.uploads import inspect_image
 
 logger = logging.getLogger(__name__)
 
@@ -158,10 +158,10 @@ def user_change_password(*, user: User, current_password: str, new_password: str
 
 
 def _require_moderator(actor: User, user: User) -> None:
-    """Moderators (admins, super admins) moderate accounts; only a super admin touches a super admin."""
-    if not actor.is_staff:
-        raise PermissionDenied("Only moderators can do this.")
-    if user.role == Role.SUPER_ADMIN and not actor.is_superuser:
+    """:func:`accounts.permissions.can_moderate_user`, or PermissionDenied saying why."""
+    if not permissions.can_moderate_user(actor, user):
+        if not actor.is_staff:
+            raise PermissionDenied("Only moderators can do this.")
         raise PermissionDenied("Only a super admin can change a super admin.")
 
 
@@ -200,15 +200,15 @@ def user_moderate(*, actor: User, user: User, changed: list[str]) -> None:
     """
     _require_moderator(actor, user)
     stored = User.objects.select_for_update().get(pk=user.pk)
-    if ("role" in changed or user.role != stored.role) and not actor.has_perm("accounts.change_user_role"):
+    if ("role" in changed or user.role != stored.role) and not permissions.can_change_roles(actor):
         raise PermissionDenied("Only a super admin can change roles.")
     if user.avatar != stored.avatar:
         raise PermissionDenied("An avatar is an image its owner uploads: it cannot be set in the console.")
-    if user.password != stored.password and not actor.is_superuser:
+    if user.password != stored.password and not permissions.can_change_credentials(actor):
         raise PermissionDenied("Only a super admin can change another person's password.")
     email_changed = user.email != stored.email
     if email_changed:
-        if not actor.is_superuser:
+        if not permissions.can_change_credentials(actor):
             raise PermissionDenied("Only a super admin can change another person's email address.")
         user.email = User.objects.normalize_email(user.email)
         user.is_verified = False
@@ -236,7 +236,7 @@ def email_change_notify(*, user: User, old_address: str) -> None:
 
 def user_delete(*, actor: User, user: User) -> None:
     """Hard-delete an account: super admins only."""
-    if not actor.has_perm("accounts.delete_user"):
+    if not permissions.can_delete_users(actor):
         raise PermissionDenied("Only a super admin can delete accounts.")
     with transaction.atomic():
         credentials.credentials_revoke(user_id=user.pk)  # its sockets close once the deletion commits

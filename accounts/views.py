@@ -17,6 +17,7 @@ from accounts.forms import LoginForm, PasswordChangeForm, PasswordResetForm, Pro
 from core import ratelimit
 from core.audit import client_ip
 from core.errors import Throttled
+from core.forms import show_errors
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -39,8 +40,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("password1" if field == "password" else field, errors)
+            show_errors(form, exc, rename={"password": "password1"})
         else:
             login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
             messages.success(request, f"Welcome to Veza, {user.username}! We sent a confirmation link to {user.email}.")
@@ -100,8 +100,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             elif form.cleaned_data.get("remove_avatar"):
                 services.user_set_avatar(user=user, upload=None)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error("avatar_file" if field == "avatar" else field, errors)
+            show_errors(form, exc, rename={"avatar": "avatar_file"})
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("accounts:profile", username=user.username)

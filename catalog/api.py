@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,16 +16,12 @@ from catalog import selectors, services
 from catalog.filters import TrackFilter
 from catalog.serializers import TrackSerializer, TrackUpdateSerializer, TrackUploadSerializer
 from core import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
-from core.api import WindowCountPagination
+from core.api import ReadOrAuthenticated, WindowCountPagination
 from core.schema import errors
 from media import streaming
 from media.api import refuse_oversized
 from media.serializers import StreamUrlSerializer
 from media.views import serve_file
-
-
-class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
-    """Anyone reads public tracks; uploading and editing need an account (the services check ownership)."""
 
 
 @extend_schema_view(

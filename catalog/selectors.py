@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from catalog.models import Track
 from core.errors import NotFound
-from core.moderated import unmoderated
+from core.moderated import is_moderator, unmoderated
 from media.models import File
 
 # Neither the track nor its file hidden by moderators.
@@ -18,7 +18,7 @@ UNMODERATED = unmoderated() & unmoderated("file__")
 def tracks_visible(user: User) -> QuerySet[Track]:
     """Tracks of public files nobody hid, the viewer's own (hidden ones flagged), everything for moderators."""
     tracks = Track.objects.select_related("file", "creator")
-    if user.is_authenticated and user.is_staff:
+    if is_moderator(user):
         return tracks
     public = Q(file__is_public=True) & UNMODERATED
     if user.is_authenticated:
@@ -75,7 +75,7 @@ def track_file_for_viewer(user: User, track_id: int) -> File:
     if track is None:
         raise NotFound("No such track.")
     file = track.file
-    if user.is_authenticated and user.is_staff:
+    if is_moderator(user):
         return file
     mine = user.is_authenticated and user.pk == file.user_id
     if not (file.is_public or mine):

@@ -1,22 +1,15 @@
-from datetime import datetime, tzinfo
-
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Track
 from core import moderated
+from core.api import timestamp
 from core.moderated_api import ModerationSerializer
 
 
 def stream_path(track_id: int) -> str:
     return f"/api/v1/tracks/{track_id}/stream"
-
-
-def iso_datetime(value: datetime, zone: tzinfo) -> str:
-    """What DRF's ``DateTimeField`` gives (ISO 8601 in the current time zone, ``Z`` for UTC), for lists."""
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def track_moderation(*states: tuple) -> dict | None:
@@ -74,8 +67,8 @@ class TrackSerializer(serializers.ModelSerializer):
             "file_id": row["file_id"],
             "creator": {"id": row["creator_id"], "username": row["creator__username"]},
             "stream": stream_path(row["id"]),
-            "created_at": iso_datetime(row["created_at"], zone),
-            "updated_at": iso_datetime(row["updated_at"], zone),
+            "created_at": timestamp(row["created_at"], zone),
+            "updated_at": timestamp(row["updated_at"], zone),
         }
 
     def get_creator(self, track: Track) -> dict:

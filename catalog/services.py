@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
+from catalog import permissions
 from catalog.models import Track
 from core import moderated
 from media import services as media_services
@@ -63,24 +64,15 @@ def track_upload(
     return track
 
 
-def _owner_or_staff(user: User, track: Track) -> bool:
-    return user.is_authenticated and (user.pk == track.creator_id or user.is_staff)
-
-
-def can_manage(user: User, track: Track) -> bool:
-    """Moderators, and the creator while moderators have not hidden the track (nor its file)."""
-    return _owner_or_staff(user, track) and (user.is_staff or track.hidden_by_moderation is None)
-
-
 @transaction.atomic
 def track_update(*, actor: User, track: Track, is_public: bool | None = None, **changes) -> Track:
     """Edit title, artist, album, genre, and the visibility of the track's file.
 
     A track hidden by moderators (or whose file is) changes through moderators only.
     """
-    if not _owner_or_staff(actor, track):
-        raise PermissionDenied("Only the creator or a moderator can change this track.")
-    if not can_manage(actor, track):
+    if not permissions.can_manage_track(actor, track):
+        if not moderated.owner_or_moderator(actor, track.creator_id):
+            raise PermissionDenied("Only the creator or a moderator can change this track.")
         _, reason = track.hidden_by_moderation
         raise PermissionDenied(f"This track is hidden by moderation ({reason}); only moderators can change it.")
     unknown = set(changes) - set(EDITABLE)
@@ -97,8 +89,12 @@ def track_update(*, actor: User, track: Track, is_public: bool | None = None, **
 
 
 def track_delete(*, actor: User, track: Track) -> None:
-    """Delete the track with its file and stored object (its creator may, even while it is hidden)."""
-    if not _owner_or_staff(actor, track):
+    """Delete the track with its file and stored object: :func:`catalog.permissions.can_delete_track`.
+
+    Its creator may, even while it is hidden; the file's own rule (``media.permissions.can_delete_file``,
+    applied by ``file_delete``) keeps admins out.
+    """
+    if not moderated.owner_or_moderator(actor, track.creator_id):
         raise PermissionDenied("Only the creator or a moderator can delete this track.")
     media_services.file_delete(actor=actor, file=track.file)
 

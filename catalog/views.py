@@ -8,10 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from catalog import selectors, services
+from catalog import permissions, selectors, services
 from catalog.filters import TrackFilter
 from catalog.forms import TrackEditForm, TrackUploadForm
 from core.errors import TooLarge
+from core.forms import show_errors
 from media import services as media_services
 
 PAGE_SIZE = 30
@@ -66,8 +67,8 @@ def track_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "catalog/track_detail.html",
         {
             "track": track,
-            "can_manage": services.can_manage(request.user, track),
-            "can_delete": media_services.can_delete(request.user, track.file),
+            "can_manage": permissions.can_manage_track(request.user, track),
+            "can_delete": permissions.can_delete_track(request.user, track),
         },
     )
 
@@ -81,8 +82,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         try:
             track = services.track_upload(creator=request.user, upload=values.pop("file"), **values)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_errors(form, exc)
             status = 400
         except TooLarge as exc:
             form.add_error("file", str(exc))
@@ -98,7 +98,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
     track = selectors.track_for_viewer(request.user, pk)
-    if not services.can_manage(request.user, track):
+    if not permissions.can_manage_track(request.user, track):
         raise PermissionDenied
     form = TrackEditForm(request.POST or None, instance=track, initial={"is_public": track.file.is_public})
     if request.method == "POST" and form.is_valid():
@@ -106,8 +106,7 @@ def track_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.track_update(actor=request.user, track=track, is_public=form.cleaned_data["is_public"], **values)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_errors(form, exc)
         else:
             messages.success(request, "The track is saved.")
             return redirect("catalog:track", pk=track.pk)

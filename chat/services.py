@@ -11,31 +11,21 @@ from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
-from chat import events
+from accounts.serializers import user_ref
+from chat import events, permissions
 from chat.models import Message
+from chat.serializers import direct_message_data
 from core import metrics, ratelimit
 from core.errors import NotFound, Throttled
 from realtime import dedup, transport
 from realtime.events import EventType
-from rooms.services import clean_content, rate_limit_sends, user_payload
+from rooms.services import clean_content, rate_limit_sends
 
 logger = logging.getLogger(__name__)
 
 
 class TypingRateLimited(Throttled):
     what = "typing notifications"
-
-
-def dm_payload(message: Message) -> dict:
-    return {
-        "id": message.pk,
-        "from_user": user_payload(message.sender),
-        "to_user": user_payload(message.recipient),
-        "content": message.content,
-        "is_read": message.is_read,
-        "timestamp": message.timestamp.isoformat(),
-        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
-    }
 
 
 def _to_both(message: Message, event: dict) -> None:
@@ -46,7 +36,7 @@ def _to_both(message: Message, event: dict) -> None:
 
 
 def _deliver(message: Message, event_type: EventType, client_id: str | None = None) -> None:
-    _to_both(message, event_type(message=dm_payload(message), client_id=client_id))
+    _to_both(message, event_type(message=direct_message_data(message), client_id=client_id))
 
 
 def dm_send(*, sender: User, recipient: User, content: str, client_id: str | None = None) -> Message:
@@ -73,16 +63,12 @@ def dm_send(*, sender: User, recipient: User, content: str, client_id: str | Non
     return dedup.once(f"dm-{recipient.pk}", sender.pk, client_id, create, load)
 
 
-def _require_author_or_moderator(actor: User, message: Message, verb: str) -> None:
-    if message.sender_id != actor.pk and not actor.is_staff:
-        raise PermissionDenied(f"You can {verb} only your own messages.")
-
-
 @transaction.atomic
 def dm_edit(*, actor: User, message: Message, content: str) -> Message:
     """Edit my own direct message; site moderators edit anyone's."""
     require_active(actor)
-    _require_author_or_moderator(actor, message, "edit")
+    if not permissions.can_edit_message(actor, message):
+        raise PermissionDenied("You can edit only your own messages.")
     message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at", "updated_at"])
@@ -95,7 +81,8 @@ def dm_edit(*, actor: User, message: Message, content: str) -> Message:
 def dm_delete(*, actor: User, message: Message) -> None:
     """Delete my own direct message, or anyone's as a site moderator; both people's sockets are told."""
     require_active(actor)
-    _require_author_or_moderator(actor, message, "delete")
+    if not permissions.can_delete_message(actor, message):
+        raise PermissionDenied("You can delete only your own messages.")
     event = events.DM_MESSAGE_DELETED(message_id=message.pk, from_user=message.sender_id, to_user=message.recipient_id)
     message.delete()
     _to_both(message, event)
@@ -107,7 +94,7 @@ def dm_mark_read(*, reader: User, peer: User) -> int:
     require_active(reader)
     count = Message.objects.filter(sender=peer, recipient=reader, is_read=False).update(is_read=True, updated_at=Now())
     if count:
-        event = transport.event_message(events.DM_READ(user=user_payload(reader), count=count))
+        event = transport.event_message(events.DM_READ(user=user_ref(reader), count=count))
         transport.broadcast(transport.user_group(peer.pk), event)
     return count
 
@@ -142,7 +129,7 @@ def typing_send(*, user: User, room_id: int | None = None, peer_id: int | None =
     if (room_id is None) == (peer_id is None):
         raise ValueError("Give a room or a person.")
     rate_limit_typing(user)
-    who = user_payload(user)
+    who = user_ref(user)
     if room_id is not None:
         group, event = transport.room_group(room_id), events.TYPING(room=room_id, user=who)
     else:

@@ -5,13 +5,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import Http404
-from rest_framework import exceptions, pagination, status
+from django.utils import timezone
+from rest_framework import exceptions, pagination, permissions, status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,6 +43,13 @@ class ServiceUnavailable(exceptions.APIException):
 
 # Object ids in router URLs: digits, at most as many as a bigint has (a longer one is no object: 404).
 ID_REGEX = "[0-9]{1,19}"
+
+
+class ReadOrAuthenticated(permissions.IsAuthenticatedOrReadOnly):
+    """Public reads opted in per view: anyone reads what is public, writing needs an account.
+
+    Who may change what is each app's policy (``<app>/permissions.py``), applied by its services.
+    """
 
 
 class Router(SimpleRouter):
@@ -107,6 +117,18 @@ class WindowCountPagination(Pagination):
     """:class:`Pagination` whose count comes with the page's rows (see :class:`WindowCountPaginator`)."""
 
     django_paginator_class = WindowCountPaginator
+
+
+def timestamp(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """A date and time as the API writes it everywhere, REST and socket events alike.
+
+    As DRF's ``DateTimeField`` writes it: ISO 8601 in the current time zone, ``Z`` for UTC. A list
+    may look the zone up once and give it as ``zone``.
+    """
+    if value is None:
+        return None
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def error_body(code: str, detail: str, fields: dict | None = None) -> dict:

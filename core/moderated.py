@@ -83,14 +83,34 @@ def clean_reason(reason: str | None) -> str:
     return text
 
 
+def is_moderator(user) -> bool:
+    """Site moderators (staff): they see, change and lift what moderators hid; anyone else does not."""
+    return user.is_authenticated and user.is_staff
+
+
+def owner_or_moderator(user, owner_id: int | None) -> bool:
+    """The owner of an item (``owner_id``: its owner's user id) or a site moderator."""
+    return user.is_authenticated and (user.pk == owner_id or user.is_staff)
+
+
+def may_change(user, owner_id: int | None, obj: Moderated) -> bool:
+    """The owner while moderators have not hidden ``obj``, and moderators: who changes an owned item."""
+    return owner_or_moderator(user, owner_id) and (user.is_staff or obj.moderated_at is None)
+
+
+def owner_or_permitted(user, owner_id: int | None, permission: str) -> bool:
+    """The owner, or a user with ``permission`` (deleting: among moderators, super admins only)."""
+    return user.is_authenticated and (user.pk == owner_id or user.has_perm(permission))
+
+
 def require_staff(actor) -> None:
-    if not (actor.is_authenticated and actor.is_staff):
+    if not is_moderator(actor):
         raise PermissionDenied("Only moderators can hide or restore content.")
 
 
 def refuse_if_moderated(actor, obj: Moderated, *, what: str = "This item") -> None:
     """The owner-facing services' guard: a moderated item changes only through staff."""
-    if obj.moderated_at is not None and not (actor.is_authenticated and actor.is_staff):
+    if obj.moderated_at is not None and not is_moderator(actor):
         raise PermissionDenied(
             f"{what} is hidden by moderation ({obj.moderation_reason}); only moderators can change it."
         )

@@ -10,9 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import ReadOrAuthenticated
 from marketplace import selectors, services
 from marketplace.filters import ListingFilter, ProductFilter
-from marketplace.permissions import ReadOrAuthenticated
 from marketplace.serializers import ListingSerializer, ProductSerializer
 
 LIST_DOC = "Paginated (page, page_size); hidden items are not listed."

@@ -8,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from accounts.models import User
 from core.db import french_match
 from core.errors import NotFound
-from core.moderated import unmoderated
+from core.moderated import is_moderator, unmoderated
 from marketplace.models import Listing, ListingStatus, Product
 
 # The exact expression of idx_products_search_fts, so PostgreSQL can use the index.
@@ -21,7 +21,7 @@ LISTING_PUBLIC = Q(status=ListingStatus.ACTIVE) & unmoderated()
 
 
 def _visible(queryset: QuerySet, user: User, *, public: Q, owner_field: str) -> QuerySet:
-    if user.is_authenticated and user.is_staff:
+    if is_moderator(user):
         return queryset
     if user.is_authenticated:
         return queryset.filter(public | Q(**{owner_field: user.pk}))

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.models import User
 from core import moderated
+from marketplace import permissions
 from marketplace.models import Listing, ListingStatus, Product
 
 PRODUCT_FIELDS = ("name", "description", "price", "category")
@@ -23,25 +24,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def can_manage(user: User, owner_id: int) -> bool:
-    return user.is_authenticated and (user.pk == owner_id or user.is_staff)
+# The owner deletes their item; among moderators only super admins hard-delete (admins deactivate).
+DELETE_REFUSED = "Only the owner or a super admin can delete this."
 
 
-def can_change(user: User, item: Product | Listing) -> bool:
-    """:func:`can_manage`, except that an item hidden by moderators changes through moderators only."""
-    owner_id = item.creator_id if isinstance(item, Product) else item.seller_id
-    return can_manage(user, owner_id) and (user.is_staff or item.moderated_at is None)
-
-
-def _require_manager(actor: User, owner_id: int) -> None:
-    if not can_manage(actor, owner_id):
-        raise PermissionDenied("Only the owner or a moderator can change this.")
-
-
-def _require_deleter(actor: User, owner_id: int, permission: str) -> None:
-    """The owner deletes their item; among moderators only super admins hard-delete (admins deactivate)."""
-    if not (actor.is_authenticated and (actor.pk == owner_id or actor.has_perm(permission))):
-        raise PermissionDenied("Only the owner or a super admin can delete this.")
+def _require_manager(actor: User, item: Product | Listing) -> None:
+    """:func:`marketplace.permissions.can_manage_item`, or PermissionDenied saying why."""
+    if not permissions.can_manage_item(actor, item):
+        if not moderated.owner_or_moderator(actor, permissions.owner_id(item)):
+            raise PermissionDenied("Only the owner or a moderator can change this.")
+        moderated.refuse_if_moderated(actor, item, what="This product" if isinstance(item, Product) else "This listing")
 
 
 def _clean_text(changes: dict) -> dict:
@@ -71,8 +63,7 @@ def product_update(*, actor: User, product: Product, **changes) -> Product:
 
     A product hidden by moderators (:func:`product_hide`) changes through moderators only.
     """
-    _require_manager(actor, product.creator_id)
-    moderated.refuse_if_moderated(actor, product, what="This product")
+    _require_manager(actor, product)
     unknown = set(changes) - {*PRODUCT_FIELDS, "is_active"}
     if unknown:
         raise ValidationError({field: ["This field cannot be changed."] for field in unknown})
@@ -103,7 +94,8 @@ def product_restore(*, actor: User, product: Product) -> Product:
 
 @transaction.atomic
 def product_delete(*, actor: User, product: Product) -> None:
-    _require_deleter(actor, product.creator_id, "marketplace.delete_product")
+    if not permissions.can_delete_product(actor, product):
+        raise PermissionDenied(DELETE_REFUSED)
     product.delete()
 
 
@@ -127,8 +119,7 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
 
     A listing hidden by moderators (:func:`listing_hide`) changes through moderators only.
     """
-    _require_manager(actor, listing.seller_id)
-    moderated.refuse_if_moderated(actor, listing, what="This listing")
+    _require_manager(actor, listing)
     if "status" in changes:
         raise ValidationError({"status": ["Use publish, mark-sold or archive to change the status."]})
     unknown = set(changes) - set(LISTING_FIELDS)
@@ -144,9 +135,8 @@ def listing_update(*, actor: User, listing: Listing, **changes) -> Listing:
 
 @transaction.atomic
 def _listing_move(*, actor: User, listing: Listing, to: str) -> Listing:
-    _require_manager(actor, listing.seller_id)
     locked = Listing.objects.select_for_update().get(pk=listing.pk)
-    moderated.refuse_if_moderated(actor, locked, what="This listing")
+    _require_manager(actor, locked)  # on the locked row: moderators may have hidden it meanwhile
     if to not in TRANSITIONS[locked.status]:
         raise ValidationError({"status": [f"A {locked.status} listing cannot become {to}."]})
     locked.status = to
@@ -185,5 +175,6 @@ def listing_restore(*, actor: User, listing: Listing) -> Listing:
 
 @transaction.atomic
 def listing_delete(*, actor: User, listing: Listing) -> None:
-    _require_deleter(actor, listing.seller_id, "marketplace.delete_listing")
+    if not permissions.can_delete_listing(actor, listing):
+        raise PermissionDenied(DELETE_REFUSED)
     listing.delete()

@@ -8,7 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from marketplace import selectors, services
+from core.forms import show_errors
+from marketplace import permissions, selectors, services
 from marketplace.filters import ListingFilter, ProductFilter
 from marketplace.forms import ListingForm, ProductForm
 
@@ -56,13 +57,13 @@ def listing_list(request: HttpRequest) -> HttpResponse:
 
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_for_viewer(request.user, pk)
-    can_manage = services.can_change(request.user, product)
+    can_manage = permissions.can_manage_product(request.user, product)
     return render(request, "marketplace/product_detail.html", {"product": product, "can_manage": can_manage})
 
 
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     listing = selectors.listing_for_viewer(request.user, pk)
-    can_manage = services.can_change(request.user, listing)
+    can_manage = permissions.can_manage_listing(request.user, listing)
     return render(request, "marketplace/listing_detail.html", {"listing": listing, "can_manage": can_manage})
 
 
@@ -80,21 +81,16 @@ def my_shop(request: HttpRequest) -> HttpResponse:
     return render(request, "marketplace/mine.html", {"products": products, "listings": listings})
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _edit_item(request: HttpRequest, item, *, owner_id, form_class, save, route: str, new_title: str) -> HttpResponse:
     """The create/edit page of a product or listing: ``save(data)`` calls the right service."""
-    if item is not None and not services.can_change(request.user, item):
+    if item is not None and not permissions.can_manage_item(request.user, item):
         raise PermissionDenied("Only the owner or a moderator can change this; hidden by moderation, only moderators.")
     form = form_class(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
             item = save({field: form.cleaned_data[field] for field in form_class.Meta.fields})
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            show_errors(form, exc)
         else:
             messages.success(request, f"“{item}” is saved.")
             return redirect(route, pk=item.pk)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
-import filetype
 import mutagen
 from django.core.exceptions import ValidationError
+
+from core.uploads import IMAGE_FORMATS, Inspected, Kind, clean_name, inspect_image, sniff
+
+__all__ = ["Inspected", "Kind", "clean_name", "inspect", "inspect_audio", "inspect_image"]
 
 # mutagen's class name -> (MIME type, extension)
 AUDIO_FORMATS = {
@@ -27,47 +28,6 @@ AUDIO_CONTAINERS = {
     "audio/mpeg", "audio/x-flac", "audio/flac", "audio/ogg", "audio/x-wav", "audio/wav", "audio/mp4", "audio/m4a",
     "audio/x-m4a", "video/mp4", "audio/aac", "audio/x-aac",
 }  # fmt: skip
-IMAGE_FORMATS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
-HEAD_BYTES = 8192
-# The largest image accepted, in pixels (a 40-megapixel photo), read from the header before any decoding:
-# a small file may declare a huge canvas (a decompression bomb).
-MAX_IMAGE_PIXELS = 40_000_000
-
-
-class Kind:
-    AUDIO = "audio"
-    IMAGE = "image"
-
-
-@dataclass(frozen=True)
-class Inspected:
-    kind: str
-    mime_type: str
-    extension: str
-    duration: int | None = None  # whole seconds, rounded up, for audio
-    tags: dict | None = None  # title, artist, album, genre found in the file
-
-
-def clean_name(name: str, *, fallback: str = "upload") -> str:
-    """A display name safe to store: no folders, no control characters, NFC, at most 255 characters."""
-    name = PureWindowsPath(PurePosixPath(name or "").name).name
-    name = unicodedata.normalize("NFC", name)
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
-    if not name:
-        name = fallback
-    if len(name) > 255:
-        _, dot, ext = name.rpartition(".")
-        ext = f".{ext}" if dot and 0 < len(ext) <= 10 else ""
-        name = name[: 255 - len(ext)] + ext
-    return name
-
-
-def _sniff(fileobj: BinaryIO) -> str | None:
-    fileobj.seek(0)
-    head = fileobj.read(HEAD_BYTES)
-    fileobj.seek(0)
-    guess = filetype.guess(head)
-    return guess.mime if guess else None
 
 
 def _first_tag(tags, *keys) -> str | None:
@@ -129,7 +89,7 @@ def riff_info_tags(fileobj: BinaryIO) -> dict:
 def inspect_audio(fileobj: BinaryIO) -> Inspected:
     """Identify an audio file by its bytes and read its duration and tags; ValidationError if it is not audio."""
     not_audio = ValidationError({"file": ["This file is not a supported audio file (MP3, FLAC, OGG, WAV, M4A/AAC)."]})
-    if _sniff(fileobj) not in AUDIO_CONTAINERS:
+    if sniff(fileobj) not in AUDIO_CONTAINERS:
         raise not_audio
     try:
         audio = mutagen.File(fileobj, easy=True)
@@ -157,32 +117,9 @@ def inspect_audio(fileobj: BinaryIO) -> Inspected:
     return Inspected(Kind.AUDIO, mime_type, extension, duration=max(1, math.ceil(length)), tags=tags)
 
 
-def inspect_image(fileobj: BinaryIO) -> Inspected:
-    from PIL import Image, UnidentifiedImageError
-
-    not_image = ValidationError({"file": ["This file is not a supported image (JPEG, PNG, WebP or GIF)."]})
-    mime_type = _sniff(fileobj)
-    if mime_type not in IMAGE_FORMATS:
-        raise not_image
-    too_large = ValidationError({"file": [f"This image is too large: at most {MAX_IMAGE_PIXELS:,} pixels."]})
-    try:
-        with Image.open(fileobj) as image:  # reads the header only: the size, not the pixels
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise too_large
-            image.verify()
-    except Image.DecompressionBombError as exc:  # Pillow's own limit, checked while opening
-        raise too_large from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise not_image from exc
-    finally:
-        fileobj.seek(0)
-    return Inspected(Kind.IMAGE, mime_type, IMAGE_FORMATS[mime_type])
-
-
 def inspect(fileobj: BinaryIO) -> Inspected:
     """An audio file or an image, identified by content; anything else is refused."""
-    sniffed = _sniff(fileobj)
+    sniffed = sniff(fileobj)
     if sniffed in IMAGE_FORMATS:
         return inspect_image(fileobj)
     if sniffed in AUDIO_CONTAINERS:

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from core.errors import NotFound
+from core.moderated import is_moderator
 from media.models import File
 
 # A file is out of reach when moderators hid it or one of its tracks (a track is its file's audio).
@@ -15,7 +16,7 @@ UNMODERATED = Q(moderated_at__isnull=True) & ~Q(tracks__moderated_at__isnull=Fal
 def files_visible(user: User) -> QuerySet[File]:
     """Public files nobody hid, the viewer's own (hidden ones flagged), and everything for moderators."""
     files = File.objects.select_related("user")
-    if user.is_authenticated and user.is_staff:
+    if is_moderator(user):
         return files
     public = Q(is_public=True) & UNMODERATED
     if user.is_authenticated:

@@ -15,7 +15,7 @@ from django.db import transaction
 from accounts.models import User
 from core import moderated
 from core.errors import TooLarge
-from media import selectors
+from media import permissions, selectors
 from media.inspect import Inspected, Kind, clean_name, inspect, inspect_audio
 from media.models import File
 
@@ -79,19 +79,13 @@ def file_upload(*, user: User, upload: UploadedFile, is_public: bool = False) ->
         return file_record(user=user, upload=upload, found=found, name=name, filename=filename, is_public=is_public)
 
 
-def can_manage(user: User, file: File) -> bool:
-    """The owner while moderators have not hidden the file, and moderators."""
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or (user.pk == file.user_id and file.moderated_at is None)
-
-
 @transaction.atomic
 def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
     """The owner's visibility switch; it cannot lift a moderator's hiding (:func:`file_hide`)."""
-    if not (actor.is_authenticated and (actor.pk == file.user_id or actor.is_staff)):
-        raise PermissionDenied("Only the owner or a moderator can change this file.")
-    moderated.refuse_if_moderated(actor, file, what="This file")
+    if not permissions.can_manage_file(actor, file):
+        if not moderated.owner_or_moderator(actor, file.user_id):
+            raise PermissionDenied("Only the owner or a moderator can change this file.")
+        moderated.refuse_if_moderated(actor, file, what="This file")
     file.is_public = is_public
     file.save(update_fields=["is_public", "updated_at"])
     return file
@@ -111,18 +105,13 @@ def file_restore(*, actor: User, file: File) -> File:
     return file
 
 
-def can_delete(user: User, file: File) -> bool:
-    """The owner, or a super admin (admins hide files instead)."""
-    return user.is_authenticated and (user.pk == file.user_id or user.has_perm("media.delete_file"))
-
-
 @transaction.atomic
 def file_delete(*, actor: User, file: File) -> None:
     """Delete the row (and its tracks), then the stored object once the transaction commits.
 
     The owner deletes their file; among moderators only super admins hard-delete (admins hide it).
     """
-    if not can_delete(actor, file):
+    if not permissions.can_delete_file(actor, file):
         raise PermissionDenied("Only the owner or a super admin can delete this file.")
     name = file.path
     file.delete()

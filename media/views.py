@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core.api import error_body
+from core.moderated import is_moderator
 from media import selectors, streaming
 from media.models import File
 
@@ -56,6 +57,6 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         return serve_file(request, file)
     if file is None or not selectors.files_visible(request.user).filter(pk=file.pk).exists():
         raise Http404("No such file.")
-    if not request.user.is_staff and selectors.file_is_moderated(file):
+    if not is_moderator(request.user) and selectors.file_is_moderated(file):
         raise Http404("No such file.")  # the owner too: hidden audio is heard by moderators only
     return serve_file(request, file)

@@ -6,6 +6,7 @@ Registered when the app is ready (``rooms.apps``), with how a room's presence is
 
 from __future__ import annotations
 
+from accounts.serializers import user_ref
 from realtime import frames, presence
 from realtime.frames import call, integer, text
 from rooms import events
@@ -15,7 +16,7 @@ from rooms import services as room_services
 
 def online(room_id: int) -> list[dict]:
     """The users with a live socket in the room, as events show a user."""
-    return [room_services.user_payload(user) for user in room_selectors.online_users(room_id)]
+    return [user_ref(user) for user in room_selectors.online_users(room_id)]
 
 
 presence.register(online=online, event=events.PRESENCE)

@@ -8,7 +8,8 @@ from django.db.models.functions import Lower
 
 from accounts.models import User
 from core.errors import NotFound
-from core.moderated import unmoderated
+from core.moderated import is_moderator, unmoderated
+from rooms import permissions
 from rooms.models import MemberRole, Room, RoomMember, RoomMessage
 
 
@@ -27,7 +28,7 @@ def rooms_visible(user: User) -> QuerySet[Room]:
         mine = RoomMember.objects.filter(room=OuterRef("pk"), user=user)
         rooms = rooms.annotate(is_member=Exists(mine), is_owner=Exists(mine.filter(role=MemberRole.OWNER)))
         rooms = rooms.filter(Q(is_private=False) | Q(is_member=True))
-        if not user.is_staff:
+        if not is_moderator(user):
             rooms = rooms.filter(unmoderated() | Q(is_owner=True))
     else:
         rooms = rooms.filter(unmoderated(), is_private=False)
@@ -44,7 +45,7 @@ def room_for_viewer(user: User, room_id: int) -> Room:
 
 def require_open(user: User, room: Room) -> None:
     """PermissionDenied when moderators closed ``room`` (staff excepted): nothing is read, sent or joined."""
-    if room.moderated_at is not None and not (user.is_authenticated and user.is_staff):
+    if not permissions.is_open_to(user, room):
         raise PermissionDenied(f"This room is closed by moderation ({room.moderation_reason}).")
 
 

@@ -1,14 +1,23 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.serializers import UserRefSerializer, user_ref
+from core.api import timestamp
 from core.moderated_api import ModerationSerializer, moderation_of
 from rooms.models import MemberRole, Room, RoomMember, RoomMessage
 
 
-class UserRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
-    avatar_url = serializers.CharField(read_only=True, allow_null=True)
+def room_message_data(message: RoomMessage) -> dict:
+    """A room message as REST answers and socket events carry it (built once per event, not per socket)."""
+    return {
+        "id": message.pk,
+        "room": message.room_id,
+        "user": user_ref(message.user),
+        "content": message.content,
+        "message_type": message.message_type,
+        "created_at": timestamp(message.created_at),
+        "edited_at": timestamp(message.edited_at),
+    }
 
 
 class RoomSerializer(serializers.ModelSerializer):
@@ -66,6 +75,8 @@ class MemberRoleSerializer(serializers.Serializer):
 
 
 class RoomMessageSerializer(serializers.ModelSerializer):
+    """:func:`room_message_data` for DRF (the fields are the schema's)."""
+
     user = UserRefSerializer(read_only=True, allow_null=True)
     room = serializers.IntegerField(source="room_id", read_only=True)
 
@@ -73,6 +84,9 @@ class RoomMessageSerializer(serializers.ModelSerializer):
         model = RoomMessage
         fields = ("id", "room", "user", "content", "message_type", "created_at", "edited_at")
         read_only_fields = fields
+
+    def to_representation(self, instance: RoomMessage) -> dict:
+        return room_message_data(instance)
 
 
 class MessageWriteSerializer(serializers.Serializer):

@@ -13,17 +13,17 @@ from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
+from accounts.serializers import user_ref
 from core import metrics, moderated, ratelimit
 from core.errors import NotFound, Throttled
 from realtime import dedup, transport
 from realtime.events import EventType
-from rooms import events, selectors
+from rooms import events, permissions, selectors
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
+from rooms.serializers import room_message_data
 
 logger = logging.getLogger(__name__)
-
-MANAGERS = (MemberRole.OWNER, MemberRole.ADMIN)
 
 
 class MessageRateLimited(Throttled):
@@ -34,25 +34,7 @@ class RoomPasswordThrottled(Throttled):
     what = "wrong passwords for this room"
 
 
-# --- payloads (what sockets receive) ---------------------------------------------------------
-
-
-def user_payload(user: User | None) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "username": user.username, "avatar_url": user.avatar_url}
-
-
-def message_payload(message: RoomMessage) -> dict:
-    return {
-        "id": message.pk,
-        "room": message.room_id,
-        "user": user_payload(message.user),
-        "content": message.content,
-        "message_type": message.message_type,
-        "created_at": message.created_at.isoformat(),
-        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
-    }
+# What sockets receive is what REST answers with: rooms.serializers, accounts.serializers.
 
 
 def _broadcast(room_id: int, event_type: EventType, **data) -> None:
@@ -62,27 +44,19 @@ def _broadcast(room_id: int, event_type: EventType, **data) -> None:
 # --- access --------------------------------------------------------------------------------------
 
 
-def membership(user: User, room: Room) -> RoomMember | None:
-    if not user.is_authenticated:
-        return None
-    return RoomMember.objects.filter(room=room, user=user).first()
-
-
 def _require_manager(actor: User, room: Room) -> RoomMember | None:
+    """:func:`rooms.permissions.can_manage_room` in an open room, or PermissionDenied; the actor's membership."""
     require_open(actor, room)
-    member = membership(actor, room)
-    if member is not None and member.role in MANAGERS:
-        return member
-    if actor.is_staff:  # site moderators manage every room
-        return member
-    raise PermissionDenied("Only the room's owner or admins can do this.")
+    member = permissions.membership(actor, room)
+    if not permissions.can_manage_room(actor, room, member):
+        raise PermissionDenied("Only the room's owner or admins can do this.")
+    return member
 
 
 def _require_owner(actor: User, room: Room, *, even_closed: bool = False) -> None:
     if not even_closed:
         require_open(actor, room)
-    member = membership(actor, room)
-    if not ((member is not None and member.role == MemberRole.OWNER) or actor.is_superuser):
+    if not permissions.can_administer_room(actor, room):
         raise PermissionDenied("Only the room's owner can do this.")
 
 
@@ -102,7 +76,7 @@ def clean_content(content: str) -> str:
 
 def _system(room: Room, user: User | None, text: str, kind: str) -> RoomMessage:
     message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=kind)
-    _broadcast(room.pk, events.MESSAGE, message=message_payload(message), client_id=None)
+    _broadcast(room.pk, events.MESSAGE, message=room_message_data(message), client_id=None)
     return message
 
 
@@ -207,7 +181,7 @@ def room_reopen(*, actor: User, room: Room) -> Room:
 
 def _member_event(room: Room, user: User, kind: str) -> None:
     event_type = events.MEMBER_JOINED if kind == MessageType.JOIN else events.MEMBER_LEFT
-    _broadcast(room.pk, event_type, room=room.pk, user=user_payload(user))
+    _broadcast(room.pk, event_type, room=room.pk, user=user_ref(user))
 
 
 def _password_guess_key(user: User, room_id: int) -> str:
@@ -249,7 +223,7 @@ def room_join(*, user: User, room: Room, password: str = "") -> RoomMember:
     require_active(user)
     if room.moderated_at is not None or Room.objects.filter(pk=room.pk, moderated_at__isnull=False).exists():
         raise NotFound("No such room, or a wrong password.")
-    existing = membership(user, room)
+    existing = permissions.membership(user, room)
     if existing is not None:
         return existing
     if room.is_private:
@@ -274,7 +248,7 @@ def _removed(room: Room, user_id: int) -> None:
 @transaction.atomic
 def room_leave(*, user: User, room: Room) -> None:
     require_active(user)
-    member = membership(user, room)
+    member = permissions.membership(user, room)
     if member is None:
         return
     if member.role == MemberRole.OWNER:
@@ -305,10 +279,9 @@ def member_remove(*, actor: User, room: Room, user: User) -> None:
     member = RoomMember.objects.filter(room=room, user=user).first()
     if member is None:
         raise NotFound("This user is not a member.")
-    if member.role == MemberRole.OWNER:
-        raise PermissionDenied("The owner cannot be removed.")
-    if member.role == MemberRole.ADMIN and manager is not None and manager.role != MemberRole.OWNER:
-        raise PermissionDenied("Only the owner can remove an admin.")
+    if not permissions.can_remove_member(manager, member):
+        owner = member.role == MemberRole.OWNER
+        raise PermissionDenied("The owner cannot be removed." if owner else "Only the owner can remove an admin.")
     member.delete()
     _system(room, user, f"{user.username} was removed", MessageType.LEAVE)
     _member_event(room, user, MessageType.LEAVE)
@@ -329,7 +302,7 @@ def member_set_role(*, actor: User, room: Room, user: User, role: str) -> RoomMe
         raise ValidationError({"role": ["Transfer the ownership first."]})
     member.role = role
     member.save(update_fields=["role"])
-    _broadcast(room.pk, events.MEMBER_ROLE, room=room.pk, user=user_payload(user), role=role)
+    _broadcast(room.pk, events.MEMBER_ROLE, room=room.pk, user=user_ref(user), role=role)
     return member
 
 
@@ -369,17 +342,22 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
     text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
     # Membership and the room's moderation state now, in one query (``room`` may have been read earlier).
-    state = list(RoomMember.objects.filter(room_id=room.pk, user_id=user.pk).values_list("room__moderation_reason")[:1])
-    if not state:
-        raise PermissionDenied("Join the room to post in it.")
-    if state[0][0] is not None and not user.is_staff:
-        raise PermissionDenied(f"This room is closed by moderation ({state[0][0]}).")
+    found = list(
+        RoomMember.objects.filter(room_id=room.pk, user_id=user.pk)
+        .select_related("room")
+        .only("role", "room", "room__moderated_at", "room__moderation_reason")[:1]
+    )
+    member = found[0] if found else None
+    if not permissions.can_post_in_room(user, member.room if member else room, member):
+        if member is None:
+            raise PermissionDenied("Join the room to post in it.")
+        raise PermissionDenied(f"This room is closed by moderation ({member.room.moderation_reason}).")
 
     @transaction.atomic
     def create() -> RoomMessage:
         rate_limit_sends(user)
         message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
-        _broadcast(room.pk, events.MESSAGE, message=message_payload(message), client_id=client_id)
+        _broadcast(room.pk, events.MESSAGE, message=room_message_data(message), client_id=client_id)
         metrics.chat_message_sent("room")
         return message
 
@@ -392,14 +370,14 @@ def room_message_send(*, user: User, room: Room, content: str, client_id: str | 
 def room_message_edit(*, actor: User, message: RoomMessage, content: str) -> RoomMessage:
     """Edit my own message; site moderators edit anyone's (join, leave and system lines stay as they are)."""
     require_active(actor)
-    if message.message_type != MessageType.MESSAGE or not (message.user_id == actor.pk or actor.is_staff):
+    if not permissions.can_edit_room_message(actor, message):
         raise PermissionDenied("You can edit only your own messages.")
     require_open(actor, message.room)
     message.content = clean_content(content)
     message.edited_at = Now()
     message.save(update_fields=["content", "edited_at"])
     message.refresh_from_db(fields=["edited_at"])
-    _broadcast(message.room_id, events.MESSAGE_EDITED, message=message_payload(message))
+    _broadcast(message.room_id, events.MESSAGE_EDITED, message=room_message_data(message))
     return message
 
 
@@ -408,8 +386,8 @@ def room_message_delete(*, actor: User, message: RoomMessage) -> None:
     """Delete my own message; the room's owner, its admins and site moderators delete anyone's."""
     require_active(actor)
     require_open(actor, message.room)
-    if message.user_id != actor.pk:
-        _require_manager(actor, message.room)
+    if not permissions.can_delete_room_message(actor, message):
+        raise PermissionDenied("Only the room's owner or admins can do this.")
     room_id, message_id = message.room_id, message.pk
     message.delete()
     _broadcast(room_id, events.MESSAGE_DELETED, room=room_id, message_id=message_id)

@@ -10,17 +10,13 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as account_selectors
 from core import ratelimit
 from core.errors import NotFound, Throttled
-from rooms import selectors, services
+from core.forms import show_errors
+from rooms import permissions, selectors, services
 from rooms.forms import JoinForm, RoomForm
 from rooms.models import MemberRole
 from rooms.serializers import RoomMessageSerializer
 
 HISTORY = 50
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -36,7 +32,7 @@ def room_new(request: HttpRequest) -> HttpResponse:
         try:
             room = services.room_create(creator=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            show_errors(form, exc)
         else:
             return redirect("rooms:room", pk=room.pk)
     return render(request, "rooms/form.html", {"form": form, "title": "New room"})
@@ -66,10 +62,9 @@ def room_join(request: HttpRequest) -> HttpResponse:
 @login_required
 def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_for_viewer(request.user, pk)
-    member = services.membership(request.user, room)
-    closed = room.moderated_at is not None and not request.user.is_staff  # its owner sees why, and no more
+    member = permissions.membership(request.user, room)
+    closed = not permissions.is_open_to(request.user, room)  # its owner sees why, and no more
     history = [] if closed else list(reversed(selectors.messages(room)[:HISTORY]))
-    can_moderate = request.user.is_staff or (member is not None and member.role in services.MANAGERS)
     return render(
         request,
         "rooms/room.html",
@@ -80,7 +75,7 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "history_json": RoomMessageSerializer(history, many=True).data,
             "members": selectors.members(room),
-            "can_moderate": can_moderate,
+            "can_moderate": permissions.can_manage_room(request.user, room, member),
             "is_owner": member is not None and member.role == MemberRole.OWNER,
         },
     )
@@ -89,8 +84,8 @@ def room_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     room = selectors.room_for_viewer(request.user, pk)
-    member = services.membership(request.user, room)
-    if not (request.user.is_staff or (member is not None and member.role in services.MANAGERS)):
+    member = permissions.membership(request.user, room)
+    if not permissions.can_manage_room(request.user, room, member):
         raise PermissionDenied
     initial = {"name": room.name, "description": room.description or "", "is_private": room.is_private}
     form = RoomForm(request.POST or None, initial=initial)
@@ -101,7 +96,7 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _room_action(request, room, op, form)
         except ValidationError as exc:
             if op == "save":
-                _form_errors(form, exc)
+                show_errors(form, exc)
             else:
                 messages.error(request, " ".join(exc.messages))
         except (PermissionDenied, NotFound) as exc:  # the page again, with the reason and the refusal's status
@@ -113,7 +108,12 @@ def room_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "rooms/edit.html",
-        {"form": form, "room": room, "members": selectors.members(room), "is_owner": member and member.role == "owner"},
+        {
+            "form": form,
+            "room": room,
+            "members": selectors.members(room),
+            "can_administer": permissions.can_administer_room(request.user, room, member),
+        },
         status=status,
     )
 

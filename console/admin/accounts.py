@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from accounts import selectors, services, tokens
-from accounts.models import AuditLog, RefreshToken, Role, User
+from accounts import permissions, selectors, services, tokens
+from accounts.models import AuditLog, RefreshToken, User
 from console.moderation import ModerationAdmin, moderation_action, switch_actions
 
 
@@ -34,9 +34,9 @@ class UserAdmin(ModerationAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm("accounts.change_user_role"):
+        if not permissions.can_change_roles(request.user):
             fields.append("role")
-        if not request.user.is_superuser:
+        if not permissions.can_change_credentials(request.user):
             fields.append("email")
         return fields
 
@@ -49,7 +49,7 @@ class UserAdmin(ModerationAdmin):
 
     def has_change_permission(self, request, obj=None):
         """Admins moderate users; only a super admin edits a super admin."""
-        if obj is not None and obj.role == Role.SUPER_ADMIN and not request.user.is_superuser:
+        if obj is not None and not permissions.can_moderate_user(request.user, obj):
             return False
         return super().has_change_permission(request, obj)
 

@@ -12,8 +12,8 @@ from console.moderation import (
     hide_action,
     moderation_action,
 )
-from rooms import services
-from rooms.models import MessageType, Room, RoomMember, RoomMessage
+from rooms import permissions, services
+from rooms.models import Room, RoomMember, RoomMessage
 
 
 def _filtered_link(model: str, room: Room, text: str) -> str:
@@ -94,8 +94,10 @@ class RoomMemberAdmin(ModerationAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        # Member roles are the room owner's business; among moderators only super admins change them.
-        return ("room", "user", "joined_at") if request.user.is_superuser else ("room", "user", "role", "joined_at")
+        # Member roles change for whoever may administer the room (its owner, super admins).
+        if permissions.can_administer_room(request.user, obj.room):
+            return ("room", "user", "joined_at")
+        return ("room", "user", "role", "joined_at")
 
     def save_object(self, request, obj, form, change):
         if not change:
@@ -123,7 +125,7 @@ class RoomMessageAdmin(MessageSearchAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = ("room", "user", "message_type", "created_at", "edited_at")
-        if obj is not None and obj.message_type != MessageType.MESSAGE:
+        if obj is not None and not permissions.can_edit_room_message(request.user, obj):
             fields += ("content",)  # join, leave and system lines are not edited
         return fields
 
