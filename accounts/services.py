@@ -119,7 +119,7 @@ def user_authenticate(*, request, identifier: str, password: str, ip: str | None
         ip=ip,
         check=lambda: authenticate(request, username=identifier, password=password),
     )
-    update_last_login(None, user)
+    update_last_login(type(user), user)
     return user
 
 
@@ -293,8 +293,9 @@ def user_set_avatar(*, user: User, upload: UploadedFile | None) -> User:
         if name:
             default_storage.delete(name)
         raise
-    if is_stored_avatar(previous):  # never a value left by the earlier platform (an external URL)
-        transaction.on_commit(lambda: default_storage.delete(previous))
+    if previous and is_stored_avatar(previous):  # never a value left by the earlier platform (an external URL)
+        stale: str = previous
+        transaction.on_commit(lambda: default_storage.delete(stale))
     return user
 
 

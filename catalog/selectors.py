@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
@@ -34,7 +36,7 @@ TRACK_API_COLUMNS = (
 )  # fmt: skip
 
 
-def tracks_for_api(user: User) -> QuerySet[dict]:
+def tracks_for_api(user: User) -> QuerySet[Track, dict[str, Any]]:
     """What :func:`tracks_visible` gives ``user``, as rows (dicts) of the columns the API's list shows.
 
     No model instances: building three per track (track, file, creator) would cost more than the query.

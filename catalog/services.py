@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -55,7 +56,7 @@ def track_upload(
             artist=_pick(artist, tags.get("artist"), UNKNOWN_ARTIST, 255),
             album=_pick(album, tags.get("album"), UNKNOWN_ALBUM, 255),
             genre=_pick(genre, tags.get("genre"), UNKNOWN_GENRE, 100),
-            duration=found.duration,
+            duration=cast(int, found.duration),  # inspect_audio measures every file it accepts
             file=file,
             creator=creator,
         )
@@ -73,7 +74,7 @@ def track_update(*, actor: User, track: Track, is_public: bool | None = None, **
     if not permissions.can_manage_track(actor, track):
         if not moderated.owner_or_moderator(actor, track.creator_id):
             raise PermissionDenied("Only the creator or a moderator can change this track.")
-        _, reason = track.hidden_by_moderation
+        _, reason = track.hidden_by_moderation or (None, "")
         raise PermissionDenied(f"This track is hidden by moderation ({reason}); only moderators can change it.")
     unknown = set(changes) - set(EDITABLE)
     if unknown:

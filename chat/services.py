@@ -132,7 +132,7 @@ def typing_send(*, user: User, room_id: int | None = None, peer_id: int | None =
     who = user_ref(user)
     if room_id is not None:
         group, event = transport.room_group(room_id), events.TYPING(room=room_id, user=who)
-    else:
+    elif peer_id is not None:
         if not User.objects.filter(pk=peer_id, is_active=True).exists():
             raise NotFound("No such user.")
         group, event = transport.user_group(peer_id), events.TYPING(to_user=peer_id, user=who)

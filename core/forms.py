@@ -16,9 +16,11 @@ def show_errors(
     ``rename`` maps a service's field name to the form's (``{"password": "password1"}``); with ``keep``,
     a field that already shows an error keeps only it (the form's own check said it first).
     """
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    errors: dict[str | None, list[str]] = {None: exc.messages}
+    if hasattr(exc, "error_dict"):
+        errors = {field: messages for field, messages in exc.message_dict.items()}
     for field, messages in errors.items():
-        name = (rename or {}).get(field, field)
+        name = (rename or {}).get(field, field) if field is not None else None
         name = name if name in form.fields else None
         if keep and name is not None and name in form.errors:
             continue

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import BinaryIO
+from typing import IO, Protocol, cast
 
 import filetype
 from django.core.exceptions import ValidationError
@@ -19,6 +19,14 @@ HEAD_BYTES = 8192
 # The largest image accepted, in pixels (a 40-megapixel photo), read from the header before any decoding:
 # a small file may declare a huge canvas (a decompression bomb).
 MAX_IMAGE_PIXELS = 40_000_000
+
+
+class Readable(Protocol):
+    """What inspection reads: an open binary file or an upload (Django's ``File`` proxies both)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0, /) -> int: ...
 
 
 class Kind:
@@ -49,7 +57,7 @@ def clean_name(name: str, *, fallback: str = "upload") -> str:
     return name
 
 
-def sniff(fileobj: BinaryIO) -> str | None:
+def sniff(fileobj: Readable) -> str | None:
     """The MIME type the first bytes of ``fileobj`` announce (None: unknown); the file is rewound."""
     fileobj.seek(0)
     head = fileobj.read(HEAD_BYTES)
@@ -58,7 +66,7 @@ def sniff(fileobj: BinaryIO) -> str | None:
     return guess.mime if guess else None
 
 
-def inspect_image(fileobj: BinaryIO) -> Inspected:
+def inspect_image(fileobj: Readable) -> Inspected:
     """Check that ``fileobj`` is a JPEG, PNG, WebP or GIF image of a sane size; ValidationError otherwise."""
     from PIL import Image, UnidentifiedImageError
 
@@ -68,7 +76,7 @@ def inspect_image(fileobj: BinaryIO) -> Inspected:
         raise not_image
     too_large = ValidationError({"file": [f"This image is too large: at most {MAX_IMAGE_PIXELS:,} pixels."]})
     try:
-        with Image.open(fileobj) as image:  # reads the header only: the size, not the pixels
+        with Image.open(cast(IO[bytes], fileobj)) as image:  # reads the header only: the size, not the pixels
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise too_large

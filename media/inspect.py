@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from typing import BinaryIO
 
 import mutagen
 from django.core.exceptions import ValidationError
 
-from core.uploads import IMAGE_FORMATS, Inspected, Kind, clean_name, inspect_image, sniff
+from core.uploads import IMAGE_FORMATS, Inspected, Kind, Readable, clean_name, inspect_image, sniff
 
 __all__ = ["Inspected", "Kind", "clean_name", "inspect", "inspect_audio", "inspect_image"]
 
@@ -55,7 +54,7 @@ def clean_tag(text: str) -> str:
 RIFF_INFO = {b"INAM": "title", b"IART": "artist", b"IPRD": "album", b"IGNR": "genre"}
 
 
-def riff_info_tags(fileobj: BinaryIO) -> dict:
+def riff_info_tags(fileobj: Readable) -> dict:
     """Tags of a WAV file's RIFF ``LIST/INFO`` chunk (mutagen reads only ID3 in WAV)."""
     tags: dict = {}
     fileobj.seek(0)
@@ -86,7 +85,7 @@ def riff_info_tags(fileobj: BinaryIO) -> dict:
     return tags
 
 
-def inspect_audio(fileobj: BinaryIO) -> Inspected:
+def inspect_audio(fileobj: Readable) -> Inspected:
     """Identify an audio file by its bytes and read its duration and tags; ValidationError if it is not audio."""
     not_audio = ValidationError({"file": ["This file is not a supported audio file (MP3, FLAC, OGG, WAV, M4A/AAC)."]})
     if sniff(fileobj) not in AUDIO_CONTAINERS:
@@ -117,7 +116,7 @@ def inspect_audio(fileobj: BinaryIO) -> Inspected:
     return Inspected(Kind.AUDIO, mime_type, extension, duration=max(1, math.ceil(length)), tags=tags)
 
 
-def inspect(fileobj: BinaryIO) -> Inspected:
+def inspect(fileobj: Readable) -> Inspected:
     """An audio file or an image, identified by content; anything else is refused."""
     sniffed = sniff(fileobj)
     if sniffed in IMAGE_FORMATS:

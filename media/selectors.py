@@ -54,4 +54,4 @@ def paths_in_use(names: list[str]) -> set[str]:
     basenames = {name.rsplit("/", 1)[-1] for name in names}
     files = File.objects.filter(filename__in=basenames, path__in=names).values_list("path", flat=True)
     avatars = User.objects.filter(avatar__in=names).values_list("avatar", flat=True)
-    return set(files) | set(avatars)
+    return set(files) | {name for name in avatars if name}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -62,7 +63,7 @@ def file_record(
         filename=filename,
         original_name=clean_name(upload.name or "", fallback=f"upload{found.extension}"),
         mime_type=found.mime_type,
-        size=upload.size,
+        size=cast(int, upload.size),  # upload_inspect refused an upload without a size
         path=name,
         url=f"{settings.MEDIA_URL}{name}",
         is_public=is_public,
