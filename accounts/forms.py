@@ -131,4 +131,4 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("first_name", "last_name", "bio")
-        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}  # noqa: RUF012

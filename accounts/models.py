@@ -97,10 +97,10 @@ class User(AbstractBaseUser):
     )
     email = models.EmailField(max_length=255)
     password = models.CharField("password", max_length=255, db_column="password_hash")
-    first_name = models.CharField(max_length=100, null=True, blank=True)
-    last_name = models.CharField(max_length=100, null=True, blank=True)
-    bio = models.TextField(null=True, blank=True)
-    avatar = models.CharField(max_length=500, null=True, blank=True)
+    first_name = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    last_name = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
+    bio = models.TextField(null=True, blank=True)  # noqa: DJ001
+    avatar = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.USER, db_default=Role.USER)
     is_active = models.BooleanField(default=True, db_default=True)
     is_verified = models.BooleanField(default=False, db_default=False)

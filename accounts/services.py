@@ -310,7 +310,8 @@ def mail_request(*, kind: str, ip: str | None) -> None:
 
     Counted whether or not an account matches, so the answer tells nothing about who has an account.
     """
-    assert kind in MAIL_KINDS
+    if kind not in MAIL_KINDS:
+        raise ValueError(f"Unknown account mail kind: {kind!r}.")
     if not ip:
         return
     wait = ratelimit.consume(
@@ -328,7 +329,8 @@ def mail_wait(*, kind: str, user: User) -> int | None:
 def mail_allowed(*, kind: str, user: User) -> bool:
     """Whether one more email of ``kind`` may go to ``user`` (``ACCOUNT_MAILS_PER_ACCOUNT`` per
     ``ACCOUNT_MAIL_WINDOW``); when it may, it is counted."""
-    assert kind in MAIL_KINDS
+    if kind not in MAIL_KINDS:
+        raise ValueError(f"Unknown account mail kind: {kind!r}.")
     if mail_wait(kind=kind, user=user):
         return False
     ratelimit.hit(f"mail-{kind}-account", str(user.pk), window=settings.ACCOUNT_MAIL_WINDOW)

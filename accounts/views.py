@@ -76,7 +76,7 @@ def console_login(login):
 
 
 class LogoutView(auth_views.LogoutView):
-    http_method_names = ["post", "options"]
+    http_method_names = ("post", "options")
 
 
 def profile(request: HttpRequest, username: str) -> HttpResponse:
@@ -111,7 +111,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password-change-done")
-    extra_context = {"title": "Change my password", "submit": "Change password"}
+    extra_context = {"title": "Change my password", "submit": "Change password"}  # noqa: RUF012
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
@@ -139,7 +139,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password-reset-done")
-    extra_context = {"title": "Reset my password", "submit": "Send me a reset link"}
+    extra_context = {"title": "Reset my password", "submit": "Send me a reset link"}  # noqa: RUF012
 
     def post(self, request, *args, **kwargs):
         try:
@@ -154,7 +154,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/form_page.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
-    extra_context = {"title": "Choose a new password", "submit": "Set password"}
+    extra_context = {"title": "Choose a new password", "submit": "Set password"}  # noqa: RUF012
 
     def form_valid(self, form):
         services.user_set_password(user=form.user, password=form.cleaned_data["new_password1"])

@@ -60,7 +60,7 @@ def production_env(**extra) -> dict:
 def veza_server(workers: int = 2, uvicorn_args: tuple[str, ...] = (), **env):
     """Veza under uvicorn with several workers, as in production (docs/operations.md), compression off."""
     port = free_port()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--ws-per-message-deflate", "false",
          *uvicorn_args],
@@ -111,7 +111,7 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int = 2, headers: 
     for key, value in (headers or {}).items():
         command += ["-H", f"{key}: {value}"]
     command[0] = shutil.which("wrk")
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
 
     def number(pattern: str, default: float = 0.0) -> float:
         match = re.search(pattern, out)

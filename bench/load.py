@@ -40,7 +40,7 @@ class Browser(FastHttpUser):
 
     weight = 4
     wait_time = between(1, 3)
-    pages = {"/": 2, "/tracks/": 2, "/shop/": 2, "/rooms/": 1, "/api/v1/tracks/?page_size=50": 1}  # path: weight
+    pages = {"/": 2, "/tracks/": 2, "/shop/": 2, "/rooms/": 1, "/api/v1/tracks/?page_size=50": 1}  # path: weight  # noqa: RUF012
 
     @task
     def page(self):

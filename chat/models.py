@@ -32,7 +32,7 @@ class Message(models.Model):
         related_name="received_messages",
         db_index=False,
     )
-    room = models.CharField(max_length=100, null=True, blank=True)
+    room = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
     content = models.TextField()
     is_read = models.BooleanField(default=False, db_default=False)
     edited_at = models.DateTimeField(null=True, blank=True)

@@ -57,15 +57,15 @@ def ensure_month_partition(month: dt.date) -> bool:
         if cursor.fetchone()[0]:
             return False
         cursor.execute(f"LOCK TABLE {TABLE} IN ACCESS EXCLUSIVE MODE")
-        cursor.execute(f"SELECT count(*) FROM {DEFAULT_PARTITION} WHERE {IN_MONTH}", [lower, upper])
+        cursor.execute(f"SELECT count(*) FROM {DEFAULT_PARTITION} WHERE {IN_MONTH}", [lower, upper])  # noqa: S608
         stranded = cursor.fetchone()[0]
         if stranded:
             cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {DEFAULT_PARTITION}")
         # The bounds are built from dates above, never from user input.
         cursor.execute(f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES FROM ('{lower}') TO ('{upper}')")
         if stranded:
-            cursor.execute(f"INSERT INTO {name} SELECT * FROM {DEFAULT_PARTITION} WHERE {IN_MONTH}", [lower, upper])
-            cursor.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE {IN_MONTH}", [lower, upper])
+            cursor.execute(f"INSERT INTO {name} SELECT * FROM {DEFAULT_PARTITION} WHERE {IN_MONTH}", [lower, upper])  # noqa: S608
+            cursor.execute(f"DELETE FROM {DEFAULT_PARTITION} WHERE {IN_MONTH}", [lower, upper])  # noqa: S608
             cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {DEFAULT_PARTITION} DEFAULT")
     return True
 

@@ -64,7 +64,7 @@ def _counts(**querysets: QuerySet) -> dict[str, int]:
     selects, params = [], []
     for name, queryset in querysets.items():
         sql, sql_params = queryset.order_by().values("pk").query.sql_with_params()
-        selects.append(f"(SELECT count(*) FROM ({sql}) AS {name}_rows) AS {name}")
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS {name}_rows) AS {name}")  # noqa: S608
         params.extend(sql_params)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(selects), params)

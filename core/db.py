@@ -31,7 +31,8 @@ def foreign_key(table: str, column: str, target: str, *, name: str, on_delete: s
     it; the schema wants PostgreSQL to enforce it, so raw SQL deletes behave too.
     The model's ``on_delete`` must say the same thing.
     """
-    assert on_delete in ("CASCADE", "SET NULL")
+    if on_delete not in ("CASCADE", "SET NULL"):
+        raise ValueError(f"Unsupported ON DELETE rule: {on_delete!r}.")
     drop = f"""
         DO $$
         DECLARE con record;
@@ -44,7 +45,7 @@ def foreign_key(table: str, column: str, target: str, *, name: str, on_delete: s
                 EXECUTE format('ALTER TABLE {table} DROP CONSTRAINT %I', con.conname);
             END LOOP;
         END $$;
-    """
+    """  # noqa: S608
     add = (
         f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({column}) "
         f"REFERENCES {target}(id) ON DELETE {on_delete} DEFERRABLE INITIALLY DEFERRED;"

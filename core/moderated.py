@@ -40,7 +40,7 @@ class Moderated(models.Model):
         related_name="+",
         db_index=False,
     )
-    moderation_reason = models.TextField(null=True, blank=True, editable=False)
+    moderation_reason = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         abstract = True

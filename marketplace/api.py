@@ -20,7 +20,7 @@ LIST_DOC = "Paginated (page, page_size); hidden items are not listed."
 
 class _MarketViewSet(viewsets.ModelViewSet):
     permission_classes = (ReadOrAuthenticated,)
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    http_method_names = ("get", "post", "patch", "delete", "head", "options")
 
     def get_object(self) -> Model:
         return self.get_viewer_object(self.request, int(self.kwargs["pk"]))

@@ -13,7 +13,7 @@ from core.moderated import Moderated, moderation_constraints, moderation_index
 
 class Room(Moderated):
     name = models.CharField(max_length=100)
-    description = models.TextField(null=True, blank=True)
+    description = models.TextField(null=True, blank=True)  # noqa: DJ001
     is_private = models.BooleanField(default=False, db_default=False)
     creator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -23,7 +23,7 @@ class Room(Moderated):
         related_name="created_rooms",
         db_index=False,
     )
-    password_hash = models.CharField(max_length=255, null=True, blank=True)
+    password_hash = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(default=timezone.now, db_default=Now(), editable=False)
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 

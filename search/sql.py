@@ -57,7 +57,7 @@ DIRECT_MESSAGES_FROM = f"""
 
 def _count_sql(source: str) -> str:
     """The number of rows of ``source`` (a FROM ... WHERE), up to COUNT_LIMIT + 1."""
-    return f"(SELECT count(*) FROM (SELECT 1 {source} LIMIT %(count_limit)s + 1) AS found)"
+    return f"(SELECT count(*) FROM (SELECT 1 {source} LIMIT %(count_limit)s + 1) AS found)"  # noqa: S608
 
 
 # -- entities (search_index) -------------------------------------------------------------------------
@@ -73,7 +73,8 @@ NEAR_RANK = "word_similarity((SELECT query.folded FROM query), veza_fold(s.title
 
 
 def _count_of_type(kind: str) -> str:
-    assert kind.isidentifier()  # our own constants, written into the SQL so its partial index is used
+    if not kind.isidentifier():  # our own constants, written into the SQL so its partial index is used
+        raise ValueError(f"Not an entity type: {kind!r}.")
     matches = f"FROM search_index s WHERE s.entity_type = '{kind}' AND {FULL_TEXT_MATCH}"
     return f"SELECT '{kind}' AS kind, {_count_sql(matches)} AS n"
 
@@ -136,7 +137,7 @@ SEARCH_SQL = f"""
     FROM (SELECT 1) AS one
     LEFT JOIN (page JOIN search_index s ON s.id = page.id) ON true
     ORDER BY page.tier, page.rank DESC, page.id
-"""
+"""  # noqa: S608
 
 
 # -- messages the viewer can read --------------------------------------------------------------------
@@ -158,7 +159,7 @@ ROOM_MESSAGES_PAGE_SQL = f"""
                JOIN rooms r ON r.id = m.room_id
                LEFT JOIN users u ON u.id = m.user_id) ON true
     ORDER BY m.id DESC
-"""
+"""  # noqa: S608
 DIRECT_MESSAGES_PAGE_SQL = f"""
     WITH {QUERY_CTE}, found AS MATERIALIZED (
         SELECT m.id, m.timestamp {DIRECT_MESSAGES_FROM}
@@ -175,7 +176,7 @@ DIRECT_MESSAGES_PAGE_SQL = f"""
                JOIN users peer
                  ON peer.id = CASE WHEN m.from_user = %(viewer)s THEN m.to_user ELSE m.from_user END) ON true
     ORDER BY m.id DESC
-"""
+"""  # noqa: S608
 
 
 # -- as-you-type suggestions -------------------------------------------------------------------------
@@ -194,4 +195,4 @@ NEAR_TITLES_SQL = f"""
     WITH {QUERY_CTE}
     SELECT s.entity_type, s.entity_id, s.title FROM search_index s
     WHERE {NEAR_MATCH} ORDER BY {NEAR_RANK} DESC, s.id LIMIT %(limit)s
-"""
+"""  # noqa: S608

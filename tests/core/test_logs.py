@@ -76,7 +76,7 @@ def test_uvicorns_access_log_stays_off_when_turned_off():
         "django.setup(); print(logging.getLogger('uvicorn.access').hasHandlers())"
     )
     env = manage_env(DEBUG="true", LOG_FORMAT="json", DJANGO_SETTINGS_MODULE="veza.settings")
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603
     assert result.stdout.strip() == "False", result.stderr
 
 

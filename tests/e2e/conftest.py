@@ -78,7 +78,7 @@ def start_server(settings, *, workers: int = 1, **env) -> Server:
     url = f"http://127.0.0.1:{port}"
     defaults = {"DEBUG": "true", "MEDIA_ROOT": str(settings.MEDIA_ROOT), "DATABASE_POOL": "true", "SITE_URL": url}
     environment = manage_env(**{**defaults, **env, "PGAPPNAME": SERVER_APP_NAME})
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(workers), "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
         cwd=ROOT,

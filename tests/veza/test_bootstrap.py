@@ -21,7 +21,7 @@ def without_servers(var_dir: Path) -> dict:
 
 
 def python(var_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603
         [sys.executable, *args], cwd=ROOT, env=without_servers(var_dir), capture_output=True, text=True, timeout=120
     )
 

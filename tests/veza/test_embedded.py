@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(var_dir, *args):
     env = {**os.environ, "VEZA_VAR_DIR": str(var_dir)}
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "veza.embedded", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 

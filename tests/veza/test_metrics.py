@@ -178,7 +178,7 @@ metrics.WEBSOCKET_CONNECTIONS.inc()
 def run_worker(directory: Path) -> int:
     """Run a process that counts one message and holds one socket open; return its pid."""
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(directory)}
-    process = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env)
+    process = subprocess.Popen([sys.executable, "-c", WORKER], cwd=ROOT, env=env)  # noqa: S603
     assert process.wait(timeout=60) == 0
     return process.pid
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def raw_delete(table, pk):
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608
 
 
 def test_deleting_a_user_cascades_and_sets_null_as_documented():

@@ -30,7 +30,7 @@ def manage_env(**overrides):
 
 
 def manage(*args, **env_overrides):
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=manage_env(**env_overrides),
