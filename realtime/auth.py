@@ -14,28 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from realtime.hooks import Hooks
 
-_checks: dict[str, Callable] = {}
+_checks = Hooks("socket authentication", "realtime.auth.register")
 
 
 def register(*, authenticate: Callable[[Any, Any, str], tuple[Any, Any] | None], still_valid: Callable) -> None:
     """Use ``authenticate`` and ``still_valid`` (see the module's description) for every socket."""
-    _checks.update(authenticate=authenticate, still_valid=still_valid)
-
-
-def _check(name: str) -> Callable:
-    try:
-        return _checks[name]
-    except KeyError:
-        raise ImproperlyConfigured("No socket authentication is registered (realtime.auth.register).") from None
+    _checks.provide(authenticate=authenticate, still_valid=still_valid)
 
 
 def authenticate(user, session, token: str) -> tuple[Any, Any] | None:
     """The socket's user and credential, or None: it does not authenticate."""
-    return _check("authenticate")(user, session, token)
+    return _checks["authenticate"](user, session, token)
 
 
 def still_valid(credentials: Sequence[Any]) -> list[bool]:
     """Whether each credential still authenticates its socket."""
-    return _check("still_valid")(credentials)
+    return _checks["still_valid"](credentials)

@@ -12,28 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.core.exceptions import ImproperlyConfigured
+from realtime.hooks import Hooks
 
-_describers: dict[str, Callable] = {}
+_describers = Hooks("presence description", "realtime.presence.register")
 
 
 def register(*, online: Callable[[int], list[dict]], event: Callable[..., dict]) -> None:
     """Describe a room's presence with ``online`` and announce it with ``event``."""
-    _describers.update(online=online, event=event)
-
-
-def _describer(name: str) -> Callable:
-    try:
-        return _describers[name]
-    except KeyError:
-        raise ImproperlyConfigured("No presence description is registered (realtime.presence.register).") from None
+    _describers.provide(online=online, event=event)
 
 
 def online(room_id: int) -> list[dict]:
     """The users with a live socket in the room, as events show them."""
-    return _describer("online")(room_id)
+    return _describers["online"](room_id)
 
 
 def event(room_id: int, online: list[dict]) -> dict:
     """The event telling a room who is online in it."""
-    return _describer("event")(room=room_id, online=online)
+    return _describers["event"](room=room_id, online=online)
