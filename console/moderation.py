@@ -228,15 +228,31 @@ def changed_values(form, fields) -> dict:
 
 
 class MessageSearchAdmin(ModerationAdmin):
-    """Searching messages through their French full-text index instead of scanning every row.
+    """Messages (room or direct): found through their French full-text index instead of scanning every
+    row, edited and deleted through their app's services.
 
     The search box matches the words of ``content`` (web search syntax, ``idx_*_content_fts``),
     exactly the username of one of ``people_fields``, or exactly the name of the ``room_field``'s room.
+    ``edit_message(actor=, message=, content=)`` and ``delete_message(actor=, message=)`` are the
+    services (given as ``staticmethod``), so the open pages hear of the change as they would from the app.
     """
 
     people_fields: tuple[str, ...] = ()
     room_field: str | None = None
     search_help_text = 'Words of the message ("a phrase", -word), an exact username or room name.'
+    edit_message: Callable[..., object]
+    delete_message: Callable[..., object]
+
+    @admin.display(description="content")
+    def short_content(self, obj) -> str:
+        return obj.content[:80]
+
+    def save_object(self, request, obj, form, change):
+        if "content" in form.changed_data:
+            self.edit_message(actor=request.user, message=obj, content=form.cleaned_data["content"])
+
+    def delete_object(self, request, obj):
+        self.delete_message(actor=request.user, message=obj)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

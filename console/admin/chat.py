@@ -17,14 +17,5 @@ class MessageAdmin(MessageSearchAdmin):
     date_hierarchy = "timestamp"
     fields = ("sender", "recipient", "room", "content", "is_read", "timestamp", "edited_at", "created_at", "updated_at")
     readonly_fields = ("sender", "recipient", "room", "is_read", "timestamp", "edited_at", "created_at", "updated_at")
-
-    @admin.display(description="content")
-    def short_content(self, obj: Message) -> str:
-        return obj.content[:80]
-
-    def save_object(self, request, obj, form, change):
-        if "content" in form.changed_data:
-            services.dm_edit(actor=request.user, message=obj, content=form.cleaned_data["content"])
-
-    def delete_object(self, request, obj):
-        services.dm_delete(actor=request.user, message=obj)
+    edit_message = staticmethod(services.dm_edit)
+    delete_message = staticmethod(services.dm_delete)

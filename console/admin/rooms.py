@@ -129,13 +129,5 @@ class RoomMessageAdmin(MessageSearchAdmin):
             fields += ("content",)  # join, leave and system lines are not edited
         return fields
 
-    @admin.display(description="content")
-    def short_content(self, obj: RoomMessage) -> str:
-        return obj.content[:80]
-
-    def save_object(self, request, obj, form, change):
-        if "content" in form.changed_data:
-            services.room_message_edit(actor=request.user, message=obj, content=form.cleaned_data["content"])
-
-    def delete_object(self, request, obj):
-        services.room_message_delete(actor=request.user, message=obj)
+    edit_message = staticmethod(services.room_message_edit)
+    delete_message = staticmethod(services.room_message_delete)
