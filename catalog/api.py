@@ -96,13 +96,14 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def stream_url(self, request: Request, pk=None) -> Response:
         """A short-lived signed URL that plays with no headers at all (an <audio> element, a media player).
 
-        None for a track hidden by moderation (403); a link issued before the hiding stops playing.
+        None for a track hidden by moderation (403); a link issued before the hiding stops playing, and so
+        does a link to a public track once it is made private (within ``STREAM_ACCESS_SECONDS``).
         """
         track = self.get_object()
         if track.hidden_by_moderation is not None:
             raise PermissionDenied("This track is hidden by moderation: no link to play it is issued.")
         file = track.file
-        query, expires = streaming.signed_query(file.path)
+        query, expires = streaming.signed_query(file.path, public=file.is_public)
         return Response(
             {
                 "url": request.build_absolute_uri(f"{file.url}?{query}"),

@@ -196,7 +196,7 @@ def etag_for(seed: str) -> str:
     return '"' + hashlib.sha256(seed.encode()).hexdigest()[:32] + '"'
 
 
-def _not_modified(request: HttpRequest, etag: str, modified: int) -> bool:
+def not_modified(request: HttpRequest, etag: str, modified: int) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
         tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
@@ -205,7 +205,7 @@ def _not_modified(request: HttpRequest, etag: str, modified: int) -> bool:
     return since is not None and modified <= since
 
 
-def _range_applies(request: HttpRequest, etag: str, modified: int) -> bool:
+def range_applies(request: HttpRequest, etag: str, modified: int) -> bool:
     if_range = request.headers.get("If-Range")
     if if_range is None:
         return True
@@ -240,11 +240,11 @@ def serve(
         handle = open_stored(name, size)
     except StorageFault as fault:
         return fault_response(request, fault)
-    if _not_modified(request, etag, modified):
+    if not_modified(request, etag, modified):
         handle.close()
         return HttpResponseNotModified(headers=headers)
     span = None
-    if "Range" in request.headers and _range_applies(request, etag, modified):
+    if "Range" in request.headers and range_applies(request, etag, modified):
         try:
             span = parse_range(request.headers["Range"], size)
         except Unsatisfiable:
@@ -274,22 +274,36 @@ def serve(
 # --- signed URLs ---------------------------------------------------------------------------
 
 
-def _signature(path: str, expires: int) -> str:
-    return salted_hmac(SIGNING_SALT, f"{path}:{expires}", algorithm="sha256").hexdigest()
+# A link issued for a public file carries ``scope=public`` (signed too): it plays while the file stays
+# public. A link without it (issued to the owner of a private file, or to moderators) plays whatever the
+# file's visibility. Neither plays a hidden file.
+PUBLIC_SCOPE = "public"
 
 
-def signed_query(path: str, *, seconds: int | None = None) -> tuple[str, int]:
-    """``expires=...&signature=...`` for ``path``, and the expiry as a UNIX time."""
+def _signature(path: str, expires: int, scope: str | None = None) -> str:
+    message = f"{path}:{expires}:{scope}" if scope else f"{path}:{expires}"
+    return salted_hmac(SIGNING_SALT, message, algorithm="sha256").hexdigest()
+
+
+def signed_query(path: str, *, seconds: int | None = None, public: bool = False) -> tuple[str, int]:
+    """``expires=...[&scope=public]&signature=...`` for ``path``, and the expiry as a UNIX time.
+
+    ``public``: the link plays only while the file is public (what anyone but its owner is given).
+    """
     expires = int(time.time()) + (seconds or settings.STREAM_URL_SECONDS)
+    if public:
+        return f"expires={expires}&scope={PUBLIC_SCOPE}&signature={_signature(path, expires, PUBLIC_SCOPE)}", expires
     return f"expires={expires}&signature={_signature(path, expires)}", expires
 
 
-def signature_valid(path: str, expires: str, signature: str) -> bool:
-    """True for an unexpired, unaltered signature of ``path``."""
+def signature_valid(path: str, expires: str | None, signature: str | None, scope: str | None = None) -> bool:
+    """True for an unexpired, unaltered signature of ``path`` (and its ``scope``, if any)."""
+    if scope not in (None, PUBLIC_SCOPE):
+        return False
     try:
-        when = int(expires)
+        when = int(expires or "")
     except (TypeError, ValueError):
         return False
     if when < time.time():
         return False
-    return constant_time_compare(_signature(path, when), signature or "")
+    return constant_time_compare(_signature(path, when, scope), signature or "")

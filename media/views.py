@@ -2,8 +2,10 @@
 
 Avatars are public. A file is served to whoever may see it (public, its owner, moderators), or to
 anyone holding a valid signed URL (``?expires=&signature=``): an expired or altered signature is a 403.
+A link issued for a public file (``scope=public``) stops playing when the file is made private.
 A file that moderators hid (it or one of its tracks) is served to moderators only, never through a
-signed URL, even one issued before the hiding: the check is made at request time.
+signed URL, even one issued before the hiding: the check is made at request time (the lean path in
+front of Django, ``media.fastpath``, reuses it for at most ``STREAM_ACCESS_SECONDS``).
 """
 
 from django.core.files.storage import default_storage
@@ -49,10 +51,12 @@ def media(request: HttpRequest, path: str) -> HttpResponse:
         )
     file = selectors.file_by_path(path)
     if "signature" in request.GET or "expires" in request.GET:
-        if not streaming.signature_valid(path, request.GET.get("expires"), request.GET.get("signature")):
+        scope = request.GET.get("scope")
+        if not streaming.signature_valid(path, request.GET.get("expires"), request.GET.get("signature"), scope):
             return JsonResponse(error_body("invalid_signature", "This link has expired or is not valid."), status=403)
-        # A link signed before moderators hid the file (or its track) no longer plays, whoever holds it.
-        if file is None or selectors.file_is_moderated(file):
+        # A link signed before moderators hid the file (or its track) no longer plays, whoever holds it;
+        # nor one issued for a public file that is now private.
+        if file is None or selectors.file_is_moderated(file) or (scope is not None and not file.is_public):
             raise Http404("No such file.")
         return serve_file(request, file)
     if file is None or not selectors.files_visible(request.user).filter(pk=file.pk).exists():
