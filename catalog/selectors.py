@@ -12,6 +12,7 @@ from catalog.models import Track
 from core.errors import NotFound
 from core.moderated import is_moderator, unmoderated
 from media.models import File
+from media.selectors import StreamState, stream_state_of
 
 # Neither the track nor its file hidden by moderators.
 UNMODERATED = unmoderated() & unmoderated("file__")
@@ -65,6 +66,15 @@ STREAM_COLUMNS = (
     "moderated_at", "file__path", "file__size", "file__mime_type", "file__filename", "file__created_at",
     "file__user_id", "file__is_public", "file__moderated_at",
 )  # fmt: skip
+
+
+def track_stream_state(track_id: int) -> StreamState | None:
+    """The state of a track's file as its ``stream`` route sees it (hidden: the track or its file)."""
+    track = Track.objects.filter(pk=track_id).select_related("file").only(*STREAM_COLUMNS).order_by().first()
+    if track is None:
+        return None
+    file = track.file
+    return stream_state_of(file, hidden=track.moderated_at is not None or file.moderated_at is not None)
 
 
 def track_file_for_viewer(user: User, track_id: int) -> File:

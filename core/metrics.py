@@ -70,9 +70,13 @@ def route_of(request) -> str:
 
 def observe_request(request, response, seconds: float) -> None:
     """Count one answered HTTP request and record how long it took."""
-    method = request.method if request.method in HTTP_METHODS else "other"
-    route = route_of(request)
-    HTTP_REQUESTS.labels(method, route, str(response.status_code)).inc()
+    observe(request.method, route_of(request), response.status_code, seconds)
+
+
+def observe(method: str, route: str, status: int, seconds: float) -> None:
+    """Count one HTTP request answered with ``status`` on ``route`` (a URL pattern) after ``seconds``."""
+    method = method if method in HTTP_METHODS else "other"
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
     HTTP_REQUEST_DURATION.labels(method, route).observe(seconds)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
@@ -55,3 +58,39 @@ def paths_in_use(names: list[str]) -> set[str]:
     files = File.objects.filter(filename__in=basenames, path__in=names).values_list("path", flat=True)
     avatars = User.objects.filter(avatar__in=names).values_list("avatar", flat=True)
     return set(files) | {name for name in avatars if name}
+
+
+@dataclass(frozen=True)
+class StreamState:
+    """What the stream routes decide on, read in one go: the stored object and who may hear it.
+
+    ``hidden``: moderators hid the file or (as the route counts it) its track.
+    """
+
+    path: str
+    size: int
+    mime_type: str
+    filename: str
+    created_at: datetime
+    is_public: bool
+    hidden: bool
+
+
+def stream_state_of(file: File, *, hidden: bool) -> StreamState:
+    return StreamState(
+        path=file.path,
+        size=file.size,
+        mime_type=file.mime_type,
+        filename=file.filename,
+        created_at=file.created_at,
+        is_public=file.is_public,
+        hidden=hidden,
+    )
+
+
+def file_stream_state(path: str) -> StreamState | None:
+    """The state of the file stored at ``path`` as ``/media/`` sees it (hidden: it or one of its tracks)."""
+    file = file_by_path(path)
+    if file is None:
+        return None
+    return stream_state_of(file, hidden=file_is_moderated(file))

@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+"""ASGI entry point: HTTP through Django (stream requests through a lean path first), WebSockets through Channels.
 
 Serve with ``uvicorn veza.asgi:application --workers N`` (or daphne); the
 channel layer on Redis carries messages between workers and hosts.
@@ -21,13 +21,18 @@ with exit_on_backend_error():
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 
+from catalog.fastpath import track_stream_route
 from core.bodylimit import BodyLimit
 from core.websocket import SameOriginValidator
+from media.fastpath import StreamFastPath, media_route
 from realtime.routing import websocket_urlpatterns
+
+# Stream requests that need no user take a lean path in front of Django (media/fastpath.py).
+http_application = StreamFastPath(django_asgi_app, routes=(media_route, track_stream_route))
 
 application = ProtocolTypeRouter(
     {
-        "http": BodyLimit(django_asgi_app),  # 413 before a body over the limit is read
+        "http": BodyLimit(http_application),  # 413 before a body over the limit is read
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

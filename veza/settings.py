@@ -275,6 +275,13 @@ STREAM_URL_SECONDS = env.int("STREAM_URL_SECONDS", default=900)
 # MEDIA_ACCEL_PREFIX + path) or "redirect" (to the storage's presigned URL; the default with S3).
 MEDIA_SERVE = env.str("MEDIA_SERVE", default="redirect" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "app")
 MEDIA_ACCEL_PREFIX = env.str("MEDIA_ACCEL_PREFIX", default="/protected-media/")
+# Stream requests that need no user (signed URLs, public tracks) are answered in front of Django
+# (media/fastpath.py), from an access decision reused for STREAM_ACCESS_SECONDS: a track hidden, made
+# private or deleted stops playing within it, signed URLs issued before included (nginx too).
+STREAM_FAST_PATH = env.bool("STREAM_FAST_PATH", default=True)
+STREAM_ACCESS_SECONDS = env.float("STREAM_ACCESS_SECONDS", default=5.0)
+if not 0 <= STREAM_ACCESS_SECONDS <= 5:
+    raise ImproperlyConfigured("STREAM_ACCESS_SECONDS must be between 0 and 5: revoked tracks stop within 5 s.")
 # Login failures allowed per account and per client IP within the window, then 429 until it ends.
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)

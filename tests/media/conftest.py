@@ -57,3 +57,27 @@ def stranger(db):
 @pytest.fixture
 def moderator(db):
     return AdminFactory(username="moderator")
+
+
+@pytest.fixture
+def django_app():
+    """Django's ASGI application, counting the requests it gets."""
+    from django.core.handlers.asgi import ASGIHandler
+
+    from tests.media.asgi import Counted
+
+    return Counted(ASGIHandler())
+
+
+@pytest.fixture
+def lean_app(django_app):
+    """The HTTP application of ``veza.asgi``: the lean path of stream requests in front of Django."""
+    from catalog.fastpath import track_stream_route
+    from media import fastpath, headers
+    from media.fastpath import StreamFastPath, media_route
+
+    fastpath.forget_decisions()
+    headers.forget()
+    yield StreamFastPath(django_app, routes=(media_route, track_stream_route))
+    fastpath.forget_decisions()
+    headers.forget()

@@ -137,3 +137,9 @@ def test_socket_credentials_check_longer_than_3_seconds_is_refused():
     result = manage("check", DEBUG="true", SOCKET_CREDENTIALS_CHECK_SECONDS="10")
     assert result.returncode != 0
     assert "SOCKET_CREDENTIALS_CHECK_SECONDS must be between 0.1 and 3" in result.stderr
+
+
+def test_a_stream_access_window_longer_than_5_seconds_is_refused():
+    result = manage("check", DEBUG="true", STREAM_ACCESS_SECONDS="6")
+    assert result.returncode != 0
+    assert "STREAM_ACCESS_SECONDS must be between 0 and 5" in result.stderr
