@@ -80,12 +80,20 @@ def seed(*, people: int, rooms: int, tracks: int, products: int, audio_tracks: i
         )  # fmt: skip
         audio.append({"id": track.pk, "size": len(wav)})
     tokens = [str(AccessToken.for_user(user)) for user in users]
+    _public_changed()
     return {
         "tracks": audio,
         "search_words": list(SEARCH_WORDS),
         "listeners": tokens,
         "chatters": [{"token": token, "room": room_ids[n % rooms]} for n, token in enumerate(tokens)],
     }
+
+
+def _public_changed() -> None:
+    """Seeded and deleted with the ORM, not through the services: drop what visitors were served."""
+    from core import pagecache
+
+    pagecache.changed(*pagecache.TOPICS)
 
 
 def cleanup() -> None:
@@ -95,6 +103,7 @@ def cleanup() -> None:
 
     Room.objects.filter(name__startswith=f"{PREFIX}-room-").delete()
     User.objects.filter(username__startswith=f"{PREFIX}-").delete()
+    _public_changed()
 
 
 def collect_static(target: Path, env: dict) -> None:
