@@ -18,7 +18,7 @@ from django.utils.crypto import get_random_string
 
 from accounts import credentials, login_guard, permissions, selectors, tokens
 from accounts.models import Role, User, is_stored_avatar
-from core import ratelimit
+from core import pagecache, ratelimit
 from core.errors import Throttled
 from core.uploads import inspect_image
 
@@ -98,6 +98,7 @@ def user_register(*, username: str, email: str, password: str) -> User:
     try:
         with transaction.atomic():
             user.save()
+            pagecache.changed(pagecache.PEOPLE)
     except IntegrityError as exc:  # a concurrent sign-up took the name or address
         raise ValidationError(
             _unique_errors(username=user.username, email=user.email) or {"username": ["This account already exists."]}
@@ -171,6 +172,7 @@ def user_set_active(*, actor: User, user: User, active: bool) -> User:
     _require_moderator(actor, user)
     user.is_active = active
     user.save(update_fields=["is_active", "updated_at"])
+    pagecache.changed(pagecache.PEOPLE)
     if not active:
         tokens.tokens_revoke_all(user=user)
     return user
@@ -182,6 +184,7 @@ def user_mark_verified(*, actor: User, user: User) -> User:
     _require_moderator(actor, user)
     user.is_verified = True
     user.save(update_fields=["is_verified", "updated_at"])
+    pagecache.changed(pagecache.PEOPLE)
     return user
 
 
@@ -213,6 +216,7 @@ def user_moderate(*, actor: User, user: User, changed: list[str]) -> None:
         user.email = User.objects.normalize_email(user.email)
         user.is_verified = False
     user.save()
+    pagecache.changed(pagecache.PEOPLE)
     if "is_active" in changed and not user.is_active:
         tokens.tokens_revoke_all(user=user)
     if email_changed:
@@ -241,6 +245,7 @@ def user_delete(*, actor: User, user: User) -> None:
     with transaction.atomic():
         credentials.credentials_revoke(user_id=user.pk)  # its sockets close once the deletion commits
         user.delete()
+        pagecache.changed(*pagecache.TOPICS)
 
 
 # --- profile --------------------------------------------------------------------
@@ -258,6 +263,7 @@ def user_update_profile(*, user: User, **changes) -> User:
         setattr(user, field, (value or "").strip() or None)
     user.full_clean(exclude=["password", "username", "email"], validate_unique=False, validate_constraints=False)
     user.save(update_fields=[*changes, "updated_at"])
+    pagecache.changed(pagecache.PEOPLE)
     return user
 
 
@@ -289,6 +295,7 @@ def user_set_avatar(*, user: User, upload: UploadedFile | None) -> User:
         with transaction.atomic():
             user.avatar = name
             user.save(update_fields=["avatar", "updated_at"])
+            pagecache.changed(pagecache.PEOPLE)
     except Exception:
         if name:
             default_storage.delete(name)

@@ -7,6 +7,8 @@ and prints the table. By hand, against a server already seeded by ``load_run.see
 
 Every request name starts with its kind, ``browse``, ``search``, ``stream`` or ``chat``, so the results
 can be read per kind. Anything but the expected answer (status, byte count, WebSocket echo) is a failure.
+With ``VEZA_LOAD_TIMES`` set to a file name, every request's name, time (ms) and success are written
+there as JSON when locust quits, for percentiles over groups of endpoints (``load_run.groups``).
 """
 
 from __future__ import annotations
@@ -22,13 +24,25 @@ from urllib.parse import urlsplit
 
 import gevent
 import websocket
-from locust import FastHttpUser, between, task
+from locust import FastHttpUser, between, events, task
 
 FIXTURES = json.loads(Path(os.environ["VEZA_LOAD_FIXTURES"]).read_text())
 CHUNK = 256 * 1024  # what a seeking player asks for
 ECHO_TIMEOUT = 10  # seconds for a chat message to come back on the sender's own socket
 _chatters = itertools.cycle(FIXTURES["chatters"])
 _listeners = itertools.cycle(FIXTURES["listeners"])
+_times: list[tuple[str, float, bool]] = []
+
+
+@events.request.add_listener
+def _record(name, response_time, exception=None, **_):
+    _times.append((name, response_time, exception is None))
+
+
+@events.quitting.add_listener
+def _save(**_):
+    if os.environ.get("VEZA_LOAD_TIMES"):
+        Path(os.environ["VEZA_LOAD_TIMES"]).write_text(json.dumps(_times))
 
 
 def _word() -> str:

@@ -6,8 +6,10 @@ Seeds, into the configured database, people (``bench-load-*``), public rooms wit
 catalogue of tracks and products, and a few tracks with real audio (in a temporary MEDIA_ROOT); starts
 Veza under uvicorn with ``--workers`` and production settings (static files collected once under
 ``var/bench-static``); runs the locustfile headless for ``--seconds`` with ``--users`` simulated people;
-prints requests/s, p50/p95 and errors per endpoint and per kind; deletes what it seeded. Exits non-zero
-when anything failed or a kind of endpoint was not exercised. Needs the ``bench`` extra (locust).
+prints requests/s, p50/p95 and errors per endpoint and per kind, then per group (pages, API, audio
+ranges, sockets: :func:`group_of`) with whether the goal is met: p95 under ``--goal-p95`` ms (150) for
+pages and for the API, and no error at all; deletes what it seeded. Exits non-zero when anything failed
+or a kind of endpoint was not exercised. Needs the ``bench`` extra (locust).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -32,6 +35,8 @@ import django
 PREFIX = "bench-load"
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("browse", "search", "stream", "chat")
+GROUPS = ("pages", "api", "audio", "socket")
+GOAL_GROUPS = ("pages", "api")
 SEARCH_WORDS = ("guitare", "concert", "jazz", "piano", "vinyle", "festival", "mélodie", "studio")
 
 
@@ -76,12 +81,20 @@ def seed(*, people: int, rooms: int, tracks: int, products: int, audio_tracks: i
         )  # fmt: skip
         audio.append({"id": track.pk, "size": len(wav)})
     tokens = [str(AccessToken.for_user(user)) for user in users]
+    _public_changed()
     return {
         "tracks": audio,
         "search_words": list(SEARCH_WORDS),
         "listeners": tokens,
         "chatters": [{"token": token, "room": room_ids[n % rooms]} for n, token in enumerate(tokens)],
     }
+
+
+def _public_changed() -> None:
+    """Seeded and deleted with the ORM, not through the services: drop what visitors were served."""
+    from core import pagecache
+
+    pagecache.changed(*pagecache.TOPICS)
 
 
 def cleanup() -> None:
@@ -91,6 +104,7 @@ def cleanup() -> None:
 
     Room.objects.filter(name__startswith=f"{PREFIX}-room-").delete()
     User.objects.filter(username__startswith=f"{PREFIX}-").delete()
+    _public_changed()
 
 
 def collect_static(target: Path, env: dict) -> None:
@@ -114,11 +128,62 @@ def run_locust(host: str, fixtures: dict, *, users: int, spawn_rate: int, second
         "-u", str(users), "-r", str(spawn_rate), "-t", f"{seconds}s", "--stop-timeout", "15",
         "--host", host, "--csv", str(workdir / "load"), "--loglevel", "WARNING",
     ]  # fmt: skip
-    env = {**os.environ, "VEZA_LOAD_FIXTURES": str(workdir / "fixtures.json")}
+    times = workdir / "times.json"
+    env = {**os.environ, "VEZA_LOAD_FIXTURES": str(workdir / "fixtures.json"), "VEZA_LOAD_TIMES": str(times)}
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds + 120)  # noqa: S603
     stats = read_stats(workdir / "load")
+    stats["groups"] = groups(json.loads(times.read_text())) if times.exists() else {}
     stats["log"] = result.stdout[-4000:] + result.stderr[-4000:]
     return stats
+
+
+def group_of(name: str) -> str:
+    """``pages`` (HTML), ``api`` (JSON under /api/v1/), ``audio`` (256 KiB ranges of a track) or ``socket``."""
+    if name.startswith("chat: WS"):
+        return "socket"
+    if "/stream (JWT)" in name or "/media/" in name:
+        return "audio"
+    return "api" if "/api/" in name else "pages"
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (as locust's tables, without their rounding)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def groups(times: list) -> dict:
+    """Per group: requests, p50/p95/p99 and maximum (ms) over every request of its endpoints, and errors."""
+    found: dict[str, dict] = {}
+    for group in GROUPS:
+        rows = [(ms, ok) for name, ms, ok in times if group_of(name) == group]
+        values = [ms for ms, _ in rows]
+        found[group] = {
+            "requests": len(rows),
+            "p50": percentile(values, 0.50),
+            "p95": percentile(values, 0.95),
+            "p99": percentile(values, 0.99),
+            "max": max(values, default=float("nan")),
+            "errors": sum(1 for _, ok in rows if not ok),
+        }
+    return found
+
+
+def goal_report(stats: dict, goal_ms: float) -> tuple[bool, str]:
+    """Whether pages and API keep p95 under ``goal_ms`` with no error anywhere, and the lines that say so."""
+    lines = [f"{'group':7} {'requests':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6}"]
+    for group, g in stats["groups"].items():
+        times = " ".join(f"{g[key]:7.0f}" for key in ("p50", "p95", "p99", "max"))
+        lines.append(f"{group:7} {g['requests']:8d} {times} {g['errors']:6d}")
+    met = bool(stats["groups"]) and stats["errors"] == 0
+    for group in GOAL_GROUPS:
+        g = stats["groups"].get(group)
+        met = met and g is not None and g["requests"] > 0 and g["p95"] < goal_ms
+    verdict = "met" if met else "NOT met"
+    lines.append(f"goal (p95 under {goal_ms:.0f} ms for pages and for the API, 0 errors): {verdict}")
+    return met, "\n".join(lines)
 
 
 def read_stats(prefix: Path) -> dict:
@@ -183,6 +248,10 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=int, default=10, help="people started per second")
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--goal-p95", type=float, default=150, help="the p95 (ms) pages and the API must stay under")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="a setting for the server (repeatable)"
+    )
     args = parser.parse_args()
 
     media = Path(tempfile.mkdtemp(prefix="veza-load-media-"))
@@ -202,7 +271,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="veza-load-"))
     load_before = os.getloadavg()
     try:
-        with veza_server(workers=args.workers, MEDIA_ROOT=str(media), STATIC_ROOT=str(static)) as host:
+        server_env = dict(item.split("=", 1) for item in args.env)
+        with veza_server(workers=args.workers, MEDIA_ROOT=str(media), STATIC_ROOT=str(static), **server_env) as host:
             print(f"{args.users} people for {args.seconds} s against {host} ({args.workers} workers)…", flush=True)
             stats = run_locust(
                 host, fixtures, users=args.users, spawn_rate=args.spawn_rate, seconds=args.seconds, workdir=work
@@ -212,10 +282,13 @@ def main() -> None:
         shutil.rmtree(media, ignore_errors=True)
     load_after = os.getloadavg()
     shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.users} people, {args.seconds} s, {args.workers} uvicorn workers, {os.cpu_count()} cores")
+    given = "".join(f", {item}" for item in args.env)
+    print(f"\n{args.users} people, {args.seconds} s, {args.workers} uvicorn workers{given}, {os.cpu_count()} cores")
     print(f"load average (1, 5, 15 min) before {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}, "
           f"after {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f}")  # fmt: skip
     print(table(stats))
+    print()
+    print(goal_report(stats, args.goal_p95)[1])
     missing = [kind for kind, count in stats["kinds"].items() if not count]
     if stats["errors"] or missing:
         print(stats["log"])

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from catalog import selectors, services
 from catalog.filters import TrackFilter
 from catalog.serializers import TrackSerializer, TrackUpdateSerializer, TrackUploadSerializer
-from core import parsers  # the API parsers: NUL bytes and lone surrogates are a 400
+from core import pagecache, parsers  # parsers: NUL bytes and lone surrogates are a 400
 from core.api import ReadOrAuthenticated, WindowCountPagination
 from core.schema import errors
 from media import streaming
@@ -37,6 +37,15 @@ class TrackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     def get_queryset(self):
         return selectors.tracks_for_api(self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        # Callers without credentials all read the same page: it is kept until tracks or people change.
+        live = super().list
+        if request.user.is_authenticated:
+            return live(request, *args, **kwargs)
+        parts = pagecache.request_parts(request)
+        topics = (pagecache.TRACKS, pagecache.PEOPLE)
+        return Response(pagecache.cached("tracks-api", parts, topics, lambda: live(request, *args, **kwargs).data))
 
     def get_object(self):
         return selectors.track_for_viewer(self.request.user, int(self.kwargs["pk"]))

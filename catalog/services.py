@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.models import User
 from catalog import permissions
 from catalog.models import Track
-from core import moderated
+from core import moderated, pagecache
 from media import services as media_services
 from media.inspect import clean_name
 
@@ -62,6 +62,7 @@ def track_upload(
         )
         track.full_clean()
         track.save()
+        pagecache.changed(pagecache.TRACKS)
     return track
 
 
@@ -84,6 +85,7 @@ def track_update(*, actor: User, track: Track, is_public: bool | None = None, **
     if changes:
         track.full_clean()
         track.save(update_fields=[*changes, "updated_at"])
+        pagecache.changed(pagecache.TRACKS)
     if is_public is not None and is_public != track.file.is_public:
         media_services.file_set_public(actor=actor, file=track.file, is_public=is_public)
     return track
@@ -104,6 +106,7 @@ def track_delete(*, actor: User, track: Track) -> None:
 def track_hide(*, actor: User, track: Track, reason: str) -> Track:
     """Moderators hide a track (its audio stops playing, signed links too) with a reason; only staff lift it."""
     moderated.hide(track, actor=actor, reason=reason)
+    pagecache.changed(pagecache.TRACKS)
     return track
 
 
@@ -111,4 +114,5 @@ def track_hide(*, actor: User, track: Track, reason: str) -> Track:
 def track_restore(*, actor: User, track: Track) -> Track:
     """Moderators lift the track's hiding (a hidden file stays hidden: see ``media.services.file_restore``)."""
     moderated.restore(track, actor=actor)
+    pagecache.changed(pagecache.TRACKS)
     return track

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from catalog import permissions, selectors, services
 from catalog.filters import TrackFilter
 from catalog.forms import TrackEditForm, TrackUploadForm
+from core import pagecache
 from core.errors import TooLarge
 from core.forms import show_errors
 from media import services as media_services
@@ -34,7 +35,9 @@ def _list(request: HttpRequest, template: str, context: dict, base=None) -> Http
     return render(request, template, context, status=200 if filters.is_valid() else 400)
 
 
+@pagecache.page(pagecache.TRACKS)
 def track_list(request: HttpRequest) -> HttpResponse:
+    """Every track the visitor may hear (kept for anonymous visitors, core.pagecache)."""
     return _list(request, "catalog/track_list.html", {"heading": "Tracks"})
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from catalog.models import Track
 from chat.models import Message
+from core import pagecache
 from marketplace.models import Listing, ListingStatus, Product
 from media.models import File
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
@@ -129,6 +130,7 @@ def seed() -> SeedReport:
     try:
         with transaction.atomic():
             _seed(report, password, stored)
+            pagecache.changed(*pagecache.TOPICS)  # written with the ORM, not through the services
     except BaseException:
         for name in stored:  # the rows were rolled back: drop their objects too
             default_storage.delete(name)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from core import moderated
+from core import moderated, pagecache
 from marketplace import permissions
 from marketplace.models import Listing, ListingStatus, Product
 
@@ -43,6 +43,7 @@ def _clean_text(changes: dict) -> dict:
 def _save(obj, fields) -> None:
     obj.full_clean(validate_unique=False)
     obj.save(update_fields=[*fields, "updated_at"] if fields else None)
+    pagecache.changed(pagecache.MARKET)
 
 
 # --- products -----------------------------------------------------------------
@@ -54,6 +55,7 @@ def product_create(*, creator: User, name: str, description: str, price: Decimal
     product.price = price
     product.full_clean()
     product.save()
+    pagecache.changed(pagecache.MARKET)
     return product
 
 
@@ -82,6 +84,7 @@ def product_set_active(*, actor: User, product: Product, active: bool) -> Produc
 def product_hide(*, actor: User, product: Product, reason: str) -> Product:
     """Moderators take a product off the catalogue with a reason its owner reads; only staff lift it."""
     moderated.hide(product, actor=actor, reason=reason)
+    pagecache.changed(pagecache.MARKET)
     return product
 
 
@@ -89,6 +92,7 @@ def product_hide(*, actor: User, product: Product, reason: str) -> Product:
 def product_restore(*, actor: User, product: Product) -> Product:
     """Moderators lift the hiding: the product is again what its owner's ``is_active`` says."""
     moderated.restore(product, actor=actor)
+    pagecache.changed(pagecache.MARKET)
     return product
 
 
@@ -97,6 +101,7 @@ def product_delete(*, actor: User, product: Product) -> None:
     if not permissions.can_delete_product(actor, product):
         raise PermissionDenied(DELETE_REFUSED)
     product.delete()
+    pagecache.changed(pagecache.MARKET)
 
 
 # --- listings -----------------------------------------------------------------
@@ -110,6 +115,7 @@ def listing_create(*, seller: User, title: str, description: str, price: Decimal
     listing.price = price
     listing.full_clean()
     listing.save()
+    pagecache.changed(pagecache.MARKET)
     return listing
 
 
@@ -141,6 +147,7 @@ def _listing_move(*, actor: User, listing: Listing, to: str) -> Listing:
         raise ValidationError({"status": [f"A {locked.status} listing cannot become {to}."]})
     locked.status = to
     locked.save(update_fields=["status", "updated_at"])
+    pagecache.changed(pagecache.MARKET)
     listing.status, listing.updated_at = locked.status, locked.updated_at
     return listing
 
@@ -164,12 +171,14 @@ def listing_archive(*, actor: User, listing: Listing) -> Listing:
 def listing_hide(*, actor: User, listing: Listing, reason: str) -> Listing:
     """Moderators hide a listing with a reason its seller reads; its status stays, only staff lift it."""
     moderated.hide(listing, actor=actor, reason=reason)
+    pagecache.changed(pagecache.MARKET)
     return listing
 
 
 @transaction.atomic
 def listing_restore(*, actor: User, listing: Listing) -> Listing:
     moderated.restore(listing, actor=actor)
+    pagecache.changed(pagecache.MARKET)
     return listing
 
 
@@ -178,3 +187,4 @@ def listing_delete(*, actor: User, listing: Listing) -> None:
     if not permissions.can_delete_listing(actor, listing):
         raise PermissionDenied(DELETE_REFUSED)
     listing.delete()
+    pagecache.changed(pagecache.MARKET)

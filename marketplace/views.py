@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core import pagecache
 from core.forms import show_errors
 from marketplace import permissions, selectors, services
 from marketplace.filters import ListingFilter, ProductFilter
@@ -26,7 +27,9 @@ def _querystring(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+@pagecache.page(pagecache.MARKET, pagecache.PEOPLE)
 def catalogue(request: HttpRequest) -> HttpResponse:
+    """Public products, filtered (kept for anonymous visitors, core.pagecache)."""
     public = selectors.products_visible(request.user).filter(selectors.PRODUCT_PUBLIC)
     filters = ProductFilter(request.GET, queryset=public, request=request)
     products = filters.qs if filters.is_valid() else public.none()
@@ -43,7 +46,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@pagecache.page(pagecache.MARKET, pagecache.PEOPLE)
 def listing_list(request: HttpRequest) -> HttpResponse:
+    """Public listings, filtered (kept for anonymous visitors, core.pagecache)."""
     public = selectors.listings_visible(request.user).filter(selectors.LISTING_PUBLIC)
     filters = ListingFilter(request.GET, queryset=public, request=request)
     listings = filters.qs if filters.is_valid() else public.none()

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from accounts.models import User
-from core import moderated
+from core import moderated, pagecache
 from core.errors import TooLarge
 from media import permissions, selectors
 from media.inspect import Inspected, Kind, clean_name, inspect, inspect_audio
@@ -89,6 +89,7 @@ def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
         moderated.refuse_if_moderated(actor, file, what="This file")
     file.is_public = is_public
     file.save(update_fields=["is_public", "updated_at"])
+    pagecache.changed(pagecache.TRACKS)
     return file
 
 
@@ -96,6 +97,7 @@ def file_set_public(*, actor: User, file: File, is_public: bool) -> File:
 def file_hide(*, actor: User, file: File, reason: str) -> File:
     """Moderators hide a file (and so its tracks) with a reason its owner reads; only staff lift it."""
     moderated.hide(file, actor=actor, reason=reason)
+    pagecache.changed(pagecache.TRACKS)
     return file
 
 
@@ -103,6 +105,7 @@ def file_hide(*, actor: User, file: File, reason: str) -> File:
 def file_restore(*, actor: User, file: File) -> File:
     """Moderators lift the hiding: the file is again what its owner's ``is_public`` says."""
     moderated.restore(file, actor=actor)
+    pagecache.changed(pagecache.TRACKS)
     return file
 
 
@@ -116,6 +119,7 @@ def file_delete(*, actor: User, file: File) -> None:
         raise PermissionDenied("Only the owner or a super admin can delete this file.")
     name = file.path
     file.delete()
+    pagecache.changed(pagecache.TRACKS)
     transaction.on_commit(lambda: default_storage.delete(name))
 
 
@@ -123,6 +127,7 @@ def file_delete(*, actor: User, file: File) -> None:
 def file_forget(*, file: File) -> None:
     """Delete the row (and its tracks) of a file whose stored object is gone: maintenance, no access check."""
     file.delete()
+    pagecache.changed(pagecache.TRACKS)
 
 
 def orphan_object_delete(*, name: str) -> bool:

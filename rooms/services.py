@@ -14,7 +14,7 @@ from django.db.models.functions import Now
 from accounts.models import User
 from accounts.permissions import require_active
 from accounts.serializers import user_ref
-from core import metrics, moderated, ratelimit
+from core import metrics, moderated, pagecache, ratelimit
 from core.errors import NotFound, Throttled
 from realtime import dedup, transport
 from realtime.events import EventType
@@ -109,6 +109,7 @@ def room_create(
     try:
         with transaction.atomic():
             room.save()
+            pagecache.changed(pagecache.ROOMS)
     except IntegrityError as exc:
         raise ValidationError({"name": ["A room with this name already exists."]}) from exc
     RoomMember.objects.create(room=room, user=creator, role=MemberRole.OWNER)
@@ -132,6 +133,7 @@ def room_update(*, actor: User, room: Room, name=None, description=None, is_priv
         room.password_hash = make_password(password) if password else None
     room.full_clean(exclude=["password_hash"], validate_unique=False, validate_constraints=False)
     room.save()
+    pagecache.changed(pagecache.ROOMS)
     _broadcast(room.pk, events.UPDATED, room={"id": room.pk, "name": room.name, "description": room.description})
     return room
 
@@ -143,6 +145,7 @@ def room_delete(*, actor: User, room: Room) -> None:
     _require_owner(actor, room, even_closed=True)
     room_id = room.pk
     room.delete()
+    pagecache.changed(pagecache.ROOMS)
     _broadcast(room_id, events.DELETED, room=room_id)
 
 
@@ -157,6 +160,7 @@ def room_close(*, actor: User, room: Room, reason: str) -> Room:
     moderated.require_staff(actor)
     room = Room.objects.select_for_update().get(pk=room.pk)
     moderated.hide(room, actor=actor, reason=reason)
+    pagecache.changed(pagecache.ROOMS)
     _system(room, None, "The moderators closed this room.", MessageType.SYSTEM)
     _broadcast(room.pk, events.CLOSED, room=room.pk, reason=room.moderation_reason)
     for user_id in RoomMember.objects.filter(room=room).values_list("user_id", flat=True):
@@ -172,6 +176,7 @@ def room_reopen(*, actor: User, room: Room) -> Room:
     if room.moderated_at is None:
         return room
     moderated.restore(room, actor=actor)
+    pagecache.changed(pagecache.ROOMS)
     _system(room, None, "The moderators reopened this room.", MessageType.SYSTEM)
     return room
 

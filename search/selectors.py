@@ -29,6 +29,7 @@ from django.db import connection
 from psycopg.types.numeric import Int8Dumper
 
 from accounts.models import User
+from core import pagecache
 from search.models import EntityType
 from search.sql import (
     DIRECT_MESSAGES_PAGE_SQL,
@@ -231,8 +232,16 @@ def search(*, viewer: User, text: str, type: str | None = None, page: int = 1, p
     """One page of results of ``type`` (every entity type when None), with the count of every type.
 
     ``text`` must have gone through ``clean_query``. Runs one query (two for a message tab), whatever
-    the page size.
+    the page size. What visitors who are not logged in find is the same for all of them: it is kept
+    until people, rooms, tracks or the marketplace change (:mod:`core.pagecache`).
     """
+    if not viewer.is_authenticated:
+        parts = (text, type, page, page_size)
+        return pagecache.cached("search", parts, pagecache.TOPICS, lambda: _search(viewer, text, type, page, page_size))
+    return _search(viewer, text, type, page, page_size)
+
+
+def _search(viewer: User, text: str, type: str | None, page: int, page_size: int) -> Results:
     results = Results(query=text, type=type, page=page, page_size=page_size)
     if not WORD.search(text):
         return results
@@ -265,7 +274,14 @@ def prefix_query(text: str) -> str | None:
 
 
 def autocomplete(*, text: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[Hit]:
-    """Entities whose words start with what has been typed, best first; near spellings otherwise."""
+    """Entities whose words start with what has been typed, best first; near spellings otherwise.
+
+    The same for everyone: kept until people, rooms, tracks or the marketplace change (:mod:`core.pagecache`).
+    """
+    return pagecache.cached("autocomplete", (text, limit), pagecache.TOPICS, lambda: _autocomplete(text, limit))
+
+
+def _autocomplete(text: str, limit: int) -> list[Hit]:
     query = prefix_query(text)
     if query is None:
         return []

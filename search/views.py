@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core import pagecache
 from search import selectors
 from search.forms import SearchForm
 from search.presentation import hit_html
@@ -19,8 +20,10 @@ SEARCH_TABS = (
 )
 
 
+@pagecache.page(*pagecache.TOPICS)
 def search(request: HttpRequest) -> HttpResponse:
-    """One box for everything: a tab per type with its count, highlighted snippets."""
+    """One box for everything: a tab per type with its count, highlighted snippets (the page anonymous
+    visitors read is kept, :mod:`core.pagecache`)."""
     form = SearchForm(request.GET)
     if not form.is_valid():
         return render(request, "search/search.html", {"form": form, "query": ""}, status=400)

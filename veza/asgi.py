@@ -6,7 +6,7 @@ channel layer on Redis carries messages between workers and hosts.
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "veza.settings")
 
@@ -15,7 +15,10 @@ from veza.preflight import check_backends, exit_on_backend_error
 
 with exit_on_backend_error():
     bootstrap.environment()  # the embedded PostgreSQL and Redis, unless DATABASE_URL / REDIS_URL are set
-    django_asgi_app = get_asgi_application()
+    django.setup(set_prefix=False)
+    from core.handlers import ASGIHandler
+
+    django_asgi_app = ASGIHandler()  # Django's, with the middleware and the view in one thread per request
     check_backends()
 
 from channels.auth import AuthMiddlewareStack

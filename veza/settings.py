@@ -307,6 +307,11 @@ ACCOUNT_MAIL_WINDOW = env.int("ACCOUNT_MAIL_WINDOW", default=3600)
 # Wrong passwords one user may try on one private room within the window (seconds), then 429.
 ROOM_PASSWORD_FAILURES = env.int("ROOM_PASSWORD_FAILURES", default=5)
 ROOM_PASSWORD_WINDOW = env.int("ROOM_PASSWORD_WINDOW", default=15 * 60)
+# What anonymous visitors read of public pages, the tracks API and search is kept this long in Redis
+# (core/pagecache.py); the services drop it at once when its content changes. 0 turns it off.
+PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=30)
+if not 0 <= PUBLIC_CACHE_SECONDS <= 300:
+    raise ImproperlyConfigured("PUBLIC_CACHE_SECONDS must be between 0 and 300.")
 # Benchmarks only: serve /bench/tracks-values, the bare-Django baseline of bench/api.py (console/benchmark.py).
 BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 

@@ -5,12 +5,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from core import metrics as veza_metrics
+from core import pagecache
 from core.views import not_found
 from veza import preflight, selectors
 
 
+@pagecache.page(*pagecache.TOPICS)
 def home(request: HttpRequest) -> HttpResponse:
-    """The home page: what is happening on Veza right now."""
+    """The home page: what is happening on Veza right now (kept for anonymous visitors, core.pagecache)."""
     return render(request, "home.html", selectors.home_overview())
 
 

@@ -1,5 +1,6 @@
 """Track pages: list, track page with a seekable player, artist and album pages, upload, my uploads."""
 
+import factory
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -91,3 +92,11 @@ def test_delete_button_only_for_those_who_may_delete(client, owner, moderator):
         body = client.get(f"/tracks/{track.pk}/").content.decode()
         assert f'href="/tracks/{track.pk}/edit/"' in body
         assert (delete_form in body) is can_delete, user
+
+
+@pytest.mark.parametrize("tracks", [1, 30])
+def test_track_list_runs_a_constant_number_of_queries(client, owner, tracks, django_assert_num_queries):
+    TrackFactory.create_batch(tracks, file=factory.SubFactory(FileFactory, user=owner))
+    client.force_login(owner)  # a logged-in visitor reads live, never the public cache
+    with django_assert_num_queries(4):  # the visitor, the count, the page, the genres
+        assert client.get("/tracks/").status_code == 200

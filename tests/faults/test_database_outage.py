@@ -24,10 +24,11 @@ def test_outage_answers_503_then_recovers_without_a_restart(postgres_proxy, sett
     server = start_server(
         settings, DATABASE_URL=postgres_proxy.database_url, DATABASE_POOL=pool, DATABASE_POOL_TIMEOUT="2"
     )
-    api, page = f"{server.url}/api/v1/rooms/", f"{server.url}/"
+    api, page, kept = f"{server.url}/api/v1/rooms/", f"{server.url}/u/listener/", f"{server.url}/"
     try:
         assert http("GET", api, token=token)[0] == 200
         assert http("GET", page)[0] == 200
+        assert http("GET", kept)[0] == 200  # anonymous visitors' home page: now in the public cache
 
         postgres_proxy.cut()
         for _ in range(3):  # every request, not only the first one that meets a broken connection
@@ -42,6 +43,8 @@ def test_outage_answers_503_then_recovers_without_a_restart(postgres_proxy, sett
         assert headers["Content-Type"].startswith("text/html")
         assert b"briefly unavailable" in body
         assert b"Traceback" not in body and b"OperationalError" not in body
+        # What the public cache kept needs no database: anonymous visitors still read it (core.pagecache).
+        assert http("GET", kept)[0] == 200
 
         postgres_proxy.restore()
         # The first requests after the database is back succeed: no broken connection is lent again.
