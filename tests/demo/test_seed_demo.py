@@ -57,3 +57,19 @@ def test_demo_tracks_are_playable_wav_files():
             seconds = audio.getnframes() / audio.getframerate()
         assert track.duration == round(seconds)
         assert track.file.mime_type == "audio/wav"
+
+
+def test_prepare_demo_applies_what_is_missing_then_loads_the_demo_data_once(capsys):
+    from demo.management.commands.prepare_demo import unapplied_migrations
+
+    assert unapplied_migrations() == []  # the test database is migrated: prepare_demo skips migrate
+    call_command("prepare_demo")
+    out = capsys.readouterr().out
+    assert "partition(s) created" in out
+    assert "Demo data loaded" in out
+    first = counts()
+    assert all(first.values()), first
+
+    call_command("prepare_demo")
+    assert "already loaded" in capsys.readouterr().out
+    assert counts() == first

@@ -1,7 +1,6 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server on the test database."""
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -9,6 +8,8 @@ import urllib.request
 from dataclasses import dataclass
 
 import pytest
+
+from tests.ports import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -59,12 +60,6 @@ SERVER_APP_NAME = "veza-e2e-server"  # libpq tags the server processes' database
 class Server:
     url: str
     process: subprocess.Popen
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(settings, *, workers: int = 1, **env) -> Server:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 
 def wait_until(condition, *, seconds=20.0, interval=0.05, what="the condition"):
     """Poll ``condition`` until it returns a true value (returned), or fail after ``seconds``."""
@@ -114,9 +116,9 @@ class TcpProxy:
     def start(self) -> None:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port or 0))
+        self.port = self.port or free_port()
+        listener.bind(("127.0.0.1", self.port))
         listener.listen(64)
-        self.port = listener.getsockname()[1]
         self.listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 

@@ -4,7 +4,7 @@ the same server process answers 200 again as soon as the database is back (with 
 import json
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 from rest_framework_simplejwt.tokens import AccessToken
@@ -62,6 +62,9 @@ def test_outage_answers_503_then_recovers_without_a_restart(postgres_proxy, sett
     ("path", "content_type"), [("/api/v1/anything", "application/json"), ("/rooms/", "text/html; charset=utf-8")]
 )
 def test_middleware_turns_a_lost_database_into_503(path, content_type):
+    # The middleware closes the broken connections; this test may not use the database, so it starts from
+    # none open, whatever the tests that ran before it in this process (in any order under xdist) left.
+    connections.close_all()
     middleware = DatabaseUnavailableMiddleware(lambda request: HttpResponse())
     response = middleware.process_exception(RequestFactory().get(path), OperationalError("server closed"))
     assert response.status_code == 503

@@ -113,7 +113,8 @@ def server_waits_for_a_lock() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # fresh figures, even inside a transaction
         cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND application_name = %s AND wait_event_type = 'Lock'",
             [SERVER_APP_NAME],
         )
         return cursor.fetchone()[0] > 0

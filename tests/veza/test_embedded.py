@@ -5,9 +5,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +61,64 @@ def test_embedded_services_start_are_reused_and_stop():
     assert stopped.returncode == 0, stopped.stderr
     assert not (var_dir / "postgres" / "postmaster.pid").exists()
     shutil.rmtree(base, ignore_errors=True)
+
+
+def wait_until_serving(url: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (a local URL)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            assert process.poll() is None, "the development server exited"
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_stop_ends_the_development_server_make_run_started_and_its_reloader_child(tmp_path):
+    from tests.veza.test_settings import manage_env
+
+    port = free_port()
+    env = manage_env(DEBUG="true", VEZA_VAR_DIR=str(tmp_path))
+    # As `make run` does: the server's process id goes to var/runserver.pid.
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        (tmp_path / "runserver.pid").write_text(f"{server.pid}\n")
+        wait_until_serving(f"http://127.0.0.1:{port}/healthz", server)
+        children = psutil.Process(server.pid).children(recursive=True)
+        assert children, "runserver's autoreloader serves from a child process"
+
+        stopped = subprocess.run(
+            [sys.executable, "-m", "veza.embedded", "stop"], cwd=ROOT, env=env, capture_output=True, text=True,
+            timeout=60,
+        )  # fmt: skip
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"stopped the development server (process {server.pid})" in stopped.stdout
+        assert server.wait(10) is not None
+        psutil.wait_procs(children, timeout=10)
+        assert not any(child.is_running() for child in children)
+        assert not (tmp_path / "runserver.pid").exists()
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def test_stop_leaves_alone_a_process_that_is_not_the_development_server(tmp_path):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "runserver.pid").write_text(f"{other.pid}\n")  # a stale file: the id now names another process
+        stopped = run(tmp_path, "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        assert "development server" not in stopped.stdout
+        assert other.poll() is None
+        assert not (tmp_path / "runserver.pid").exists()
+    finally:
+        other.kill()
+        other.wait(5)

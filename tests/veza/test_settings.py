@@ -143,3 +143,21 @@ def test_a_stream_access_window_longer_than_5_seconds_is_refused():
     result = manage("check", DEBUG="true", STREAM_ACCESS_SECONDS="6")
     assert result.returncode != 0
     assert "STREAM_ACCESS_SECONDS must be between 0 and 5" in result.stderr
+
+
+def test_processes_starting_together_share_one_development_secret_key(tmp_path):
+    # Test workers and server workers of a fresh checkout all start with no var/dev_secret_key: each must end
+    # up with the same key (one of them writes it, whole, and the others read it).
+    env = manage_env(DEBUG="true", VEZA_VAR_DIR=str(tmp_path))
+    show = "import veza.settings as s; print(s.SECRET_KEY)"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", show], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)  # noqa: S603
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in processes}
+    assert len(keys) == 1
+    (key,) = keys
+    assert len(key) >= 50
+    assert (tmp_path / "dev_secret_key").read_text() == key
+    assert (tmp_path / "dev_secret_key").stat().st_mode & 0o777 == 0o600
+    assert not list(tmp_path.glob(".dev_secret_key.*"))  # no draft left behind
