@@ -20,7 +20,7 @@ joined by veth pairs, sharing PostgreSQL and Redis over TCP, the clients split b
 
 ``--idle N``: one server process (one worker) holds N authenticated sockets, each subscribed to one
 of the rooms (``--rooms``, default N / 10), and doing nothing; prints the server's resident memory per
-socket (goal: under 40 KiB).
+socket (goal: under 40 KiB). Its users (``bench-idle-*``) stay in the database for the next idle run.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ import django
 PREFIX = "bench-chat"
 
 
-def prepare(clients: int, rooms: int) -> tuple[list[str], list[int]]:
+def prepare(clients: int, rooms: int, prefix: str = PREFIX) -> tuple[list[str], list[int]]:
     """Users, rooms and memberships for the run (reused between runs); returns tokens and each client's room."""
     from django.contrib.auth.hashers import make_password
     from rest_framework_simplejwt.tokens import AccessToken
@@ -53,28 +53,28 @@ def prepare(clients: int, rooms: int) -> tuple[list[str], list[int]]:
     from rooms.models import MemberRole, Room, RoomMember
 
     password = make_password(None)
-    existing = set(User.objects.filter(username__startswith=PREFIX).values_list("username", flat=True))
+    existing = set(User.objects.filter(username__startswith=prefix).values_list("username", flat=True))
     User.objects.bulk_create(
         (
-            User(username=f"{PREFIX}-{i}", email=f"{PREFIX}-{i}@veza.test", password=password)
+            User(username=f"{prefix}-{i}", email=f"{prefix}-{i}@veza.test", password=password)
             for i in range(clients)
-            if f"{PREFIX}-{i}" not in existing
+            if f"{prefix}-{i}" not in existing
         ),
         batch_size=1000,
     )
-    users = {u.username: u for u in User.objects.filter(username__startswith=PREFIX)}
-    names = [f"{PREFIX}-room-{r}" for r in range(rooms)]
+    users = {u.username: u for u in User.objects.filter(username__startswith=prefix)}
+    names = [f"{prefix}-room-{r}" for r in range(rooms)]
     have_rooms = set(Room.objects.filter(name__in=names).values_list("name", flat=True))
     Room.objects.bulk_create(Room(name=name, is_private=False) for name in names if name not in have_rooms)
     by_name = dict(Room.objects.filter(name__in=names).values_list("name", "pk"))
     room_ids = [by_name[name] for name in names]
-    wanted = {(room_ids[i % rooms], users[f"{PREFIX}-{i}"].pk) for i in range(clients)}
+    wanted = {(room_ids[i % rooms], users[f"{prefix}-{i}"].pk) for i in range(clients)}
     have = set(RoomMember.objects.filter(room_id__in=room_ids).values_list("room_id", "user_id"))
     RoomMember.objects.bulk_create(
         (RoomMember(room_id=room, user_id=user, role=MemberRole.MEMBER) for room, user in wanted - have),
         batch_size=1000,
     )
-    tokens = [str(AccessToken.for_user(users[f"{PREFIX}-{i}"])) for i in range(clients)]
+    tokens = [str(AccessToken.for_user(users[f"{prefix}-{i}"])) for i in range(clients)]
     return tokens, [room_ids[i % rooms] for i in range(clients)]
 
 
@@ -159,7 +159,8 @@ def idle(args) -> None:
 
     rooms = args.rooms if args.rooms_given else max(1, args.idle // 10)
     warm = 100
-    tokens, assignment = prepare(args.idle + warm, rooms)
+    # Users of their own, kept for the next idle run: deleting ten thousand users takes minutes.
+    tokens, assignment = prepare(args.idle + warm, rooms, prefix="bench-idle")
     url, process = start_veza(1, args.uvicorn, **args.server_env)
     sockets = [Socket(i, token, room, url) for i, (token, room) in enumerate(zip(tokens, assignment, strict=True))]
     pools = []
@@ -178,7 +179,6 @@ def idle(args) -> None:
         for pool in pools:
             pool.close()
         stop(process)
-    cleanup()
     per_socket = (after - before) / held
     print(f"{held} idle sockets (authenticated, one room each, {rooms} rooms) on one server process, "
           f"connected in {connect_seconds:.0f} s")  # fmt: skip
