@@ -17,6 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# The production server options of docs/operations.md: Veza's WebSocket protocol (prebuilt frames,
+# realtime.server), no WebSocket compression.
+SERVER_ARGS = ("--ws", "realtime.server:WebSocketProtocol", "--ws-per-message-deflate", "false")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -56,23 +61,51 @@ def production_env(**extra) -> dict:
     return env
 
 
-@contextmanager
-def veza_server(workers: int = 2, uvicorn_args: tuple[str, ...] = (), **env):
-    """Veza under uvicorn with several workers, as in production (docs/operations.md), compression off."""
+def start_veza(
+    workers: int = 2,
+    uvicorn_args: tuple[str, ...] = (),
+    *,
+    host: str = "127.0.0.1",
+    prefix: tuple[str, ...] = (),
+    **env,
+) -> tuple[str, subprocess.Popen]:
+    """Start Veza as in production (docs/operations.md); returns its URL and process once it answers.
+
+    ``prefix`` goes before the command (``ip netns exec <name>``: the server in a network namespace).
+    With one worker, the process is the server itself (uvicorn forks none).
+    """
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--no-access-log", "--ws-per-message-deflate", "false",
-         *uvicorn_args],
+        [*prefix, sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", host, "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning", "--no-access-log", *SERVER_ARGS, *uvicorn_args],
         cwd=ROOT,
         env=production_env(**env),
     )  # fmt: skip
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
+        wait_for(f"http://{host}:{port}/healthz")
+    except BaseException:
+        stop(process)
+        raise
+    return f"http://{host}:{port}", process
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
         process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+@contextmanager
+def veza_server(workers: int = 2, uvicorn_args: tuple[str, ...] = (), **env):
+    """Veza under uvicorn with several workers, as in production (docs/operations.md), compression off."""
+    url, process = start_veza(workers, uvicorn_args, **env)
+    try:
+        yield url
+    finally:
+        stop(process)
 
 
 def seed_tracks(user, count: int, *, prefix: str, words: tuple[str, ...] = ("Morceau",)) -> None:

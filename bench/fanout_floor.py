@@ -1,6 +1,6 @@
 """The floor for bench/chat_fanout.py: a bare WebSocket broadcast server, nothing else.
 
-    .venv/bin/python -m bench.fanout_floor --port 8765 [--no-deflate]
+    .venv/bin/python -m bench.fanout_floor --port 8765 [--host 127.0.0.1] [--no-deflate]
 
 One process, the `websockets` library, no database, no Redis, no authentication: it answers
 `subscribe` with `subscribed` and broadcasts each `room.message` to the room's sockets in the shape
@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from websockets.asyncio.server import broadcast, serve
 
 
-async def main(port: int, deflate: bool) -> None:
+async def main(host: str, port: int, deflate: bool) -> None:
     rooms: dict[int, set] = defaultdict(set)
     ids = itertools.count(1)
 
@@ -49,13 +49,14 @@ async def main(port: int, deflate: bool) -> None:
             for room in joined:
                 rooms[room].discard(socket)
 
-    async with serve(handler, "127.0.0.1", port, compression="deflate" if deflate else None, max_queue=None):
+    async with serve(handler, host, port, compression="deflate" if deflate else None, max_queue=None):
         await asyncio.Future()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--no-deflate", action="store_true")
     args = parser.parse_args()
-    asyncio.run(main(args.port, not args.no_deflate))
+    asyncio.run(main(args.host, args.port, not args.no_deflate))

@@ -13,13 +13,14 @@ import ipaddress
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core import metrics
-from realtime import auth, frames, presence, transport
+from realtime import auth, frames, presence, transport, wire
 from realtime import events as realtime_events
 from realtime.frames import FrameError
 from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
@@ -52,6 +53,8 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     ended = False  # closed by the server: frames and events still in flight are ignored
     forgotten = False
     released = False
+    # ``write(frame) -> bool`` when the server lets the socket write prebuilt frames (realtime.wire)
+    write_frame: Callable[[bytes], bool] | None = None
 
     async def __call__(self, scope, receive, send):
         try:
@@ -70,6 +73,7 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         close code for a refused handshake).
         """
         token = parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("token", [""])[0]
+        self.write_frame = wire.frame_writer(self.scope)
         try:
             found = await transport.in_thread(
                 auth.authenticate, self.scope.get("user"), self.scope.get("session"), token

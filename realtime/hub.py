@@ -2,7 +2,8 @@
 
 Each server process subscribes once per room that has local sockets (one channel of its own, added to
 the room's group) and hands each event to those sockets directly: one decode per process and event,
-not one channel-layer dispatch per socket.
+not one channel-layer dispatch per socket, and one WebSocket frame per event whose bytes every socket
+writes as they are (:mod:`realtime.wire`), not one encoding per socket.
 
 Redis Pub/Sub delivers at most once: whatever is published while a subscriber's connection is down
 (Redis restarting, a network cut) is lost for it, and the channel layer re-subscribes silently when
@@ -30,7 +31,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError
 
-from realtime import auth, transport
+from realtime import auth, transport, wire
 
 logger = logging.getLogger(__name__)
 
@@ -127,17 +128,36 @@ class Hub:
                 if message.get("type") == "hub.beat":
                     await self._beat_back(message["beat"])
                     continue
-                event = message.get("event") or {}
-                room_id: int | None = event.get("room") or (event.get("message") or {}).get("room")
-                for consumer in list(self.rooms.get(room_id, ()) if room_id is not None else ()):
-                    try:
-                        await consumer.deliver(event, message["text"])
-                    except Exception:  # a socket closing mid-send must not stop the others
-                        logger.debug("delivery to a closing socket failed", exc_info=True)
+                await self._fan_out(message)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("room fan-out failed")
+
+    async def _fan_out(self, message: dict) -> None:
+        """Hand a room event to the room's local sockets: one frame built, the same bytes to each socket.
+
+        Each socket writes the frame at once when its server allows it (:mod:`realtime.wire`); the others
+        (another server, compression on, a client not reading) get the event through ``deliver``.
+        """
+        event = message.get("event") or {}
+        room_id: int | None = event.get("room") or (event.get("message") or {}).get("room")
+        members = self.rooms.get(room_id) if room_id is not None else None
+        if not members:
+            return
+        text: str = message["text"]
+        frame = wire.text_frame(text.encode())
+        typist = event["user"]["id"] if event.get("type") == "typing" else None  # not told they are typing
+        for consumer in tuple(members):
+            if consumer.ended or room_id not in consumer.rooms or consumer.user.pk == typist:
+                continue
+            write = consumer.write_frame
+            if write is not None and write(frame):
+                continue
+            try:
+                await consumer.deliver(event, text)
+            except Exception:  # a socket closing mid-send must not stop the others
+                logger.debug("delivery to a closing socket failed", exc_info=True)
 
     # --- the watch on the feed -------------------------------------------------------------------
 

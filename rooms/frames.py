@@ -40,16 +40,17 @@ async def unsubscribe(socket, content: dict) -> None:
     await socket.send_json(events.UNSUBSCRIBED(room=room_id))
 
 
+def _send(*, user, room_id: int, content: dict):
+    """The room check and the send in one worker-thread call (one pooled connection per message)."""
+    room = room_selectors.room_of_member(user, room_id)
+    return room_services.room_message_send(
+        user=user, room=room, content=text(content, "content"), client_id=content.get("client_id")
+    )
+
+
 @frames.handler("room.message")
 async def room_message(socket, content: dict) -> None:
-    room = await call(room_selectors.room_of_member, socket.user, integer(content, "room"))
-    await socket.write(
-        room_services.room_message_send,
-        user=socket.user,
-        room=room,
-        content=text(content, "content"),
-        client_id=content.get("client_id"),
-    )
+    await socket.write(_send, user=socket.user, room_id=integer(content, "room"), content=content)
 
 
 @frames.handler("room.edit")

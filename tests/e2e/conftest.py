@@ -62,9 +62,14 @@ class Server:
     process: subprocess.Popen
 
 
-def start_server(settings, *, workers: int = 1, **env) -> Server:
+# The production server's WebSocket options (docs/operations.md).
+SERVER_WS_ARGS = ("--ws", "realtime.server:WebSocketProtocol", "--ws-per-message-deflate", "false")
+
+
+def start_server(settings, *, workers: int = 1, uvicorn_args: tuple[str, ...] = (), **env) -> Server:
     """A real uvicorn process (``workers`` processes) serving Veza on the test database, Redis and media folder.
 
+    It runs with the production WebSocket options; ``uvicorn_args`` adds options (a later one wins),
     ``env`` overrides the environment.
     """
     from tests.veza.test_settings import ROOT, manage_env
@@ -75,7 +80,8 @@ def start_server(settings, *, workers: int = 1, **env) -> Server:
     environment = manage_env(**{**defaults, **env, "PGAPPNAME": SERVER_APP_NAME})
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "veza.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--log-level", "warning", "--timeout-graceful-shutdown", "2"],
+         "--workers", str(workers), "--log-level", "warning", "--timeout-graceful-shutdown", "2", *SERVER_WS_ARGS,
+         *uvicorn_args],
         cwd=ROOT,
         env=environment,
     )  # fmt: skip
