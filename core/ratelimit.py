@@ -7,6 +7,7 @@ to Redis in clear.
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 
 from django.core.cache import cache
 
@@ -36,10 +37,18 @@ def hit(scope: str, value: str, *, window: int) -> int:
 
 def consume(scope: str, value: str, *, limit: int, window: int) -> int | None:
     """Count one attempt of ``value`` in ``scope`` unless ``limit`` is used up; then return the seconds to
-    wait (and count nothing), else None."""
-    wait = retry_after(scope, value, limit=limit)
-    if not wait:
-        hit(scope, value, window=window)
+    wait (and count nothing), else None.
+
+    The count goes up first (one atomic ``INCR``) and a refused attempt takes its hit back: attempts made
+    at the same moment from several sockets, threads or hosts can never pass the limit together, as a
+    check followed by a count could.
+    """
+    if hit(scope, value, window=window) <= limit:
+        return None
+    key = _key(scope, value)
+    wait = max(int(cache.ttl(key) or 0), 1)  # type: ignore[attr-defined]  # django-redis's cache
+    with suppress(ValueError):  # the window ended meanwhile: nothing to take back
+        cache.decr(key)
     return wait
 
 
