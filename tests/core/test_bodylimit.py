@@ -8,6 +8,7 @@ from io import BytesIO
 import pytest
 
 from core import bodylimit
+from tests.asgi import http_scope
 
 CHUNK = 64 * 1024
 
@@ -49,25 +50,8 @@ class Client:
 
 
 def scope(method, path, *, length=None, content_type=b"application/octet-stream"):
-    headers = [(b"host", b"testserver"), (b"content-type", content_type)]
-    if length is not None:
-        headers.append((b"content-length", str(length).encode()))
-    else:
-        headers.append((b"transfer-encoding", b"chunked"))
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
+    size = (b"content-length", str(length).encode()) if length is not None else (b"transfer-encoding", b"chunked")
+    return http_scope(method, path, headers=[(b"content-type", content_type), size], client_port=40000)
 
 
 async def run(app, request_scope, client):

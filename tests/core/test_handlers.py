@@ -9,6 +9,7 @@ from django.db import connections
 
 from core.handlers import ASGIHandler
 from tests.accounts.factories import UserFactory
+from tests.asgi import http_scope
 
 SEEN: list[tuple[str, int]] = []
 
@@ -36,19 +37,7 @@ class InnermostProbe(OutermostProbe):
 
 
 def scope(path: str, query: bytes = b"", method: str = "GET", headers=()) -> dict:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "headers": [(b"host", b"testserver"), *headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    return http_scope(method, path, query=query, headers=headers)
 
 
 async def call(handler, request_scope: dict, body: bytes = b"") -> tuple[int, dict, bytes]:

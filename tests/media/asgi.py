@@ -5,6 +5,8 @@ import asyncio
 from asgiref.sync import sync_to_async
 from django.db import connections
 
+from tests.asgi import http_scope
+
 # Headers that differ between two answers for reasons of their own.
 NOT_COMPARED = {b"date", b"server"}
 
@@ -35,13 +37,8 @@ class Answer:
 
 async def call(app, path, *, method="GET", query="", extensions=None, **request_headers) -> Answer:
     """One request through ``app``, as an ASGI server makes it."""
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
-        "headers": [(name.replace("_", "-").lower().encode(), value.encode())
-                    for name, value in {"host": "testserver", **request_headers}.items()],
-        "client": ("127.0.0.1", 40000), "server": ("testserver", 80),
-    }  # fmt: skip
+    headers = [(name.replace("_", "-").lower().encode(), value.encode()) for name, value in request_headers.items()]
+    scope = http_scope(method, path, query=query.encode(), headers=headers, client_port=40000)
     if extensions is not None:
         scope["extensions"] = extensions
     messages = []

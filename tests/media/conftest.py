@@ -1,7 +1,9 @@
 import subprocess
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from catalog import services as catalog_services
 from tests.accounts.factories import AdminFactory, UserFactory
 
 TAGS = {"title": "Sine Song", "artist": "Test Artist", "album": "Test Album", "genre": "Electro"}
@@ -81,3 +83,19 @@ def lean_app(django_app):
     yield StreamFastPath(django_app, routes=(media_route, track_stream_route))
     fastpath.forget_decisions()
     headers.forget()
+
+
+@pytest.fixture
+def public_track(owner, samples):
+    """A public MP3 track of ``owner``."""
+    return catalog_services.track_upload(
+        creator=owner, upload=SimpleUploadedFile("p.mp3", samples["mp3"]), is_public=True
+    )
+
+
+@pytest.fixture
+def private_track(owner, samples):
+    """A private FLAC track of ``owner``."""
+    return catalog_services.track_upload(
+        creator=owner, upload=SimpleUploadedFile("s.flac", samples["flac"]), is_public=False
+    )

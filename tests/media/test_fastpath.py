@@ -7,24 +7,12 @@ the application behind counts the requests that reach it: a lean answer never do
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve
 
-from catalog import services
 from media import streaming
 from tests.media.asgi import call
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def public_track(owner, samples):
-    return services.track_upload(creator=owner, upload=SimpleUploadedFile("p.mp3", samples["mp3"]), is_public=True)
-
-
-@pytest.fixture
-def private_track(owner, samples):
-    return services.track_upload(creator=owner, upload=SimpleUploadedFile("s.flac", samples["flac"]), is_public=False)
 
 
 def signed_url(track) -> tuple[str, str]:

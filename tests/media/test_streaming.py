@@ -3,23 +3,16 @@
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from catalog import services
 from media import streaming
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def track(owner, samples):
-    return services.track_upload(creator=owner, upload=SimpleUploadedFile("s.flac", samples["flac"]), is_public=False)
-
-
-@pytest.fixture
-def public_track(owner, samples):
-    return services.track_upload(creator=owner, upload=SimpleUploadedFile("p.mp3", samples["mp3"]), is_public=True)
+def track(private_track):
+    return private_track
 
 
 def body(response) -> bytes:
