@@ -11,36 +11,9 @@ from chat.models import Message
 from rooms import services as room_services
 from rooms.models import RoomMessage
 from tests.accounts.factories import UserFactory
+from tests.sockets import ORIGIN, asgi_app, connect, next_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-def asgi_app():
-    from veza.asgi import application  # imported by the first test: it checks the database at import
-
-    return application
-
-
-ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-
-
-async def connect(user=None, *, token=None, headers=None, path="/ws/"):
-    if user is not None:
-        token = str(await sync_to_async(AccessToken.for_user)(user))
-    if token:
-        path = f"{path}?token={token}"
-    communicator = WebsocketCommunicator(asgi_app(), path, headers=headers if headers is not None else ORIGIN)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def next_of(communicator, kind, timeout=3):
-    """The next frame of type ``kind`` (presence frames and the like in between are skipped)."""
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        if frame["type"] == kind:
-            return frame
 
 
 @pytest.fixture

@@ -19,18 +19,12 @@ from accounts import credentials, services, tokens
 from accounts.models import User
 from realtime.transport import close_revoked_sockets
 from tests.accounts.factories import PASSWORD, AdminFactory, UserFactory
+from tests.sockets import ORIGIN, asgi_app
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
-ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
 NEW_PASSWORD = "a brand new passphrase 42"
 WITHIN = 5.0  # seconds: the guarantee
-
-
-def asgi_app():
-    from veza.asgi import application
-
-    return application
 
 
 async def open_socket(*, token: str | None = None, client: Client | None = None) -> WebsocketCommunicator:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from rooms import services as room_services
 from tests.accounts.factories import AdminFactory, UserFactory
 from tests.chat.factories import MessageFactory
-from tests.chat.test_consumers import connect, next_of
+from tests.sockets import connect, next_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -4,9 +4,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
 from prometheus_client import REGISTRY
-from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts import services as account_services
 from chat.models import Message
@@ -14,35 +12,13 @@ from realtime.hub import hub
 from rooms import services as room_services
 from rooms.models import RoomMessage
 from tests.accounts.factories import AdminFactory, UserFactory
+from tests.sockets import connect, next_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-ORIGIN = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-
-
-def asgi_app():
-    from veza.asgi import application
-
-    return application
 
 
 def gauge() -> float:
     return REGISTRY.get_sample_value("veza_websocket_connections") or 0.0
-
-
-async def connect(user) -> WebsocketCommunicator:
-    token = str(await sync_to_async(AccessToken.for_user)(user))
-    communicator = WebsocketCommunicator(asgi_app(), f"/ws/?token={token}", headers=ORIGIN)
-    connected, _ = await communicator.connect()
-    assert connected
-    return communicator
-
-
-async def next_of(communicator, kind, timeout=3):
-    while True:
-        frame = await communicator.receive_json_from(timeout=timeout)
-        if frame["type"] == kind:
-            return frame
 
 
 async def answers_ping(communicator) -> None:

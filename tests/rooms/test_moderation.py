@@ -9,7 +9,7 @@ from rooms import selectors, services
 from rooms.models import Room, RoomMember, RoomMessage
 from search.models import SearchIndex
 from tests.accounts.factories import AdminFactory, UserFactory
-from tests.chat.test_consumers import connect, next_of
+from tests.sockets import connect, next_of
 
 REASON = "Harassment campaign"
 
