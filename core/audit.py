@@ -5,9 +5,12 @@ The ``audit_logs`` triggers run inside PostgreSQL and cannot see Django's user. 
 each write (INSERT, UPDATE, DELETE) it stores the acting user's id and the client IP in the settings
 ``veza.actor_id`` and ``veza.client_ip``, which the triggers read with ``current_setting(..., true)``.
 
-- Inside a transaction the settings are transaction-local (``set_config(..., true)``): they vanish at
-  commit or rollback, so a pooled connection never carries them to another request.
-- A write in autocommit mode is bracketed: set before, reset right after.
+- The settings are transaction-local (``set_config(..., true)``) and sent with the write in one simple
+  query (one round trip): its statements share the current transaction, or an implicit one of their
+  own in autocommit mode, so the settings vanish at its end and a pooled connection never carries them
+  to another request. Where one query cannot carry both (``executemany``, a query without parameters,
+  a cursor binding its parameters on the server), the settings go first: transaction-local inside a
+  transaction, and in autocommit mode set before the write and reset right after.
 - The user is read when the write happens, so users authenticated inside the view (DRF with a JWT)
   are recorded as well as session users. Reads cost nothing extra.
 
@@ -20,6 +23,7 @@ import ipaddress
 from contextlib import contextmanager
 
 from django.db import connection
+from psycopg import ClientCursor
 
 WRITES = ("insert", "update", "delete")
 SET_SQL = "SELECT set_config('veza.actor_id', %s, {local}), set_config('veza.client_ip', %s, {local})"
@@ -59,6 +63,13 @@ class _ActorTagger:
         finally:
             self.busy = False
         cursor = context["cursor"]
+        if not many and isinstance(params, (list, tuple)) and isinstance(cursor.cursor, ClientCursor):
+            # One round trip: the settings and the write in one simple query. Its statements share one
+            # transaction (the current one, or their own implicit one), so transaction-local settings
+            # hold for the write and vanish at its end, and nothing needs resetting.
+            result = execute(f"{SET_SQL.format(local='true')}; {sql}", [*values, *params], many, context)
+            cursor.nextset()  # the write's result (RETURNING rows, row count), as the caller expects
+            return result
         if context["connection"].in_atomic_block:
             cursor.execute(SET_SQL.format(local="true"), values)
             return execute(sql, params, many, context)

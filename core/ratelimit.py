@@ -6,10 +6,11 @@ to Redis in clear.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from contextlib import suppress
 
 from django.core.cache import cache
+from redis.commands.core import Script
 
 
 def _key(scope: str, value: str) -> str:
@@ -24,32 +25,51 @@ def retry_after(scope: str, value: str, *, limit: int) -> int | None:
     return max(int(cache.ttl(key) or 0), 1)  # type: ignore[attr-defined]  # django-redis's cache
 
 
+# One round trip per attempt: count it, start the window with the first hit (or mend a key that lost its
+# expiry), and with a limit take a refused attempt back at once. Returns the count and the seconds left.
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+    ttl = tonumber(ARGV[1])
+end
+local limit = tonumber(ARGV[2])
+if limit >= 0 and count > limit then
+    redis.call('DECR', KEYS[1])
+end
+return {count, ttl}
+"""
+
+
+def _count(scope: str, value: str, *, window: int, limit: int) -> tuple[int, int]:
+    """Run :data:`_COUNT` on the cache's Redis (its key as ``cache.get`` reads it); ``limit`` -1: none."""
+    client = cache.client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache
+    count, ttl = _script(client)(keys=[cache.make_key(_key(scope, value))], args=[window, limit], client=client)
+    return int(count), max(int(ttl), 1)
+
+
+@functools.cache
+def _script(client) -> Script:
+    """The script, sent once per Redis server and then called by its digest (``EVALSHA``)."""
+    return client.register_script(_COUNT)
+
+
 def hit(scope: str, value: str, *, window: int) -> int:
-    """Count one hit for ``value`` in ``scope``; the window starts with the first hit."""
-    key = _key(scope, value)
-    cache.add(key, 0, timeout=window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+    """Count one hit for ``value`` in ``scope``; the window starts with the first hit. Returns the count."""
+    return _count(scope, value, window=window, limit=-1)[0]
 
 
 def consume(scope: str, value: str, *, limit: int, window: int) -> int | None:
     """Count one attempt of ``value`` in ``scope`` unless ``limit`` is used up; then return the seconds to
     wait (and count nothing), else None.
 
-    The count goes up first (one atomic ``INCR``) and a refused attempt takes its hit back: attempts made
-    at the same moment from several sockets, threads or hosts can never pass the limit together, as a
-    check followed by a count could.
+    The count goes up first and a refused attempt takes its hit back, in one script that Redis runs
+    atomically: attempts made at the same moment from several sockets, threads or hosts can never pass
+    the limit together, as a check followed by a count could.
     """
-    if hit(scope, value, window=window) <= limit:
-        return None
-    key = _key(scope, value)
-    wait = max(int(cache.ttl(key) or 0), 1)  # type: ignore[attr-defined]  # django-redis's cache
-    with suppress(ValueError):  # the window ended meanwhile: nothing to take back
-        cache.decr(key)
-    return wait
+    count, ttl = _count(scope, value, window=window, limit=limit)
+    return None if count <= limit else ttl
 
 
 def reset(scope: str, value: str) -> None:

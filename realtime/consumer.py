@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core import metrics
@@ -65,6 +66,19 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
                 await self._release()
             except BaseException:  # cancelled, or Redis away: presence expires and groups die with the link
                 logger.debug("releasing a socket's state failed", exc_info=True)
+
+    async def dispatch(self, message):
+        """Channels' dispatch, without its ``aclose_old_connections`` before each message.
+
+        That call hops to the process's one shared sync thread for every frame and event of every socket,
+        so all sockets of a process would queue behind each other there. This consumer never touches
+        the database in the event loop's thread: its database work runs through ``transport.in_thread``,
+        whose threads take a pooled connection per call and give it back when the call ends.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         """Authenticate, join the user's group, then accept: the client's first frame finds it ready.

@@ -34,14 +34,17 @@ def check_client_id(client_id: str | None) -> str | None:
 def once(scope: str, user_id: int, client_id: str | None, create: Callable[[], T], load: Callable[[int], T]) -> T:
     """Run ``create`` once per (scope, user, client_id) in the window; later calls ``load`` its result's id.
 
-    The marks live in Redis: while it is unreachable, ``create`` runs without de-duplication (a send is
-    never refused for it), and a warning is logged.
+    The marks live in Redis (plain values set with the cache's client, one command each: ``pending``,
+    then the id): while it is unreachable, ``create`` runs without de-duplication (a send is never
+    refused for it), and a warning is logged.
     """
     if client_id is None:
         return create()
-    key = "dedup:" + hashlib.sha256(f"{scope}:{user_id}:{client_id}".encode()).hexdigest()[:40]
+    digest = hashlib.sha256(f"{scope}:{user_id}:{client_id}".encode()).hexdigest()[:40]
+    key = cache.make_key("dedup:" + digest)
     try:
-        first = cache.add(key, "pending", timeout=WINDOW)
+        redis = _redis()
+        first = redis.set(key, PENDING, nx=True, ex=WINDOW)
     except REDIS_ERRORS as exc:
         logger.warning("client_id not checked, Redis is unreachable: %s", exc)
         return create()
@@ -50,21 +53,28 @@ def once(scope: str, user_id: int, client_id: str | None, create: Callable[[], T
             result = create()
         except BaseException:
             with suppress(*REDIS_ERRORS):
-                cache.delete(key)
+                redis.delete(key)
             raise
         with suppress(*REDIS_ERRORS):  # failing, the mark stays pending: retries are refused, never stored twice
-            cache.set(key, result.pk, timeout=WINDOW)
+            redis.set(key, result.pk, ex=WINDOW)
         return result
     deadline = time.monotonic() + 5
     while True:
         try:
-            value = cache.get(key)
+            value = redis.get(key)
         except REDIS_ERRORS:
-            value = "pending"
-        if isinstance(value, int):
-            return load(value)
+            value = PENDING
         if value is None:  # the first attempt failed: this one may try
             return once(scope, user_id, client_id, create, load)
+        if value != PENDING:
+            return load(int(value))
         if time.monotonic() > deadline:
             raise ValidationError({"client_id": ["A message with this client_id is still being sent."]})
         time.sleep(0.05)
+
+
+PENDING = b"pending"
+
+
+def _redis():
+    return cache.client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache

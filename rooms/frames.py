@@ -41,15 +41,14 @@ async def unsubscribe(socket, content: dict) -> None:
 
 
 def _send(*, user, room_id: int, content: dict):
-    """The room check and the send in one worker-thread call (one pooled connection per message)."""
-    room = room_selectors.room_of_member(user, room_id)
     return room_services.room_message_send(
-        user=user, room=room, content=text(content, "content"), client_id=content.get("client_id")
+        user=user, room=room_id, content=text(content, "content"), client_id=content.get("client_id")
     )
 
 
 @frames.handler("room.message")
 async def room_message(socket, content: dict) -> None:
+    """Checked and stored in one worker-thread call (see ``room_message_send``)."""
     await socket.write(_send, user=socket.user, room_id=integer(content, "room"), content=content)
 
 

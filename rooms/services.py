@@ -8,17 +8,17 @@ import re
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Now
 
 from accounts.models import User
 from accounts.permissions import require_active
 from accounts.serializers import user_ref
 from core import metrics, moderated, pagecache, ratelimit
-from core.errors import NotFound, Throttled
+from core.errors import Conflict, NotFound, Throttled
 from realtime import dedup, transport
 from realtime.events import EventType
-from rooms import events, permissions, selectors
+from rooms import events, permissions, selectors, sql
 from rooms.models import MemberRole, MessageType, Room, RoomMember, RoomMessage
 from rooms.selectors import require_open
 from rooms.serializers import room_message_data
@@ -341,34 +341,58 @@ def rate_limit_sends(user: User) -> None:
         raise MessageRateLimited(wait)
 
 
-def room_message_send(*, user: User, room: Room, content: str, client_id: str | None = None) -> RoomMessage:
-    """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once."""
+def room_message_send(*, user: User, room: Room | int, content: str, client_id: str | None = None) -> RoomMessage:
+    """Store a message of a member, then broadcast it; a retried ``client_id`` is stored once.
+
+    ``room`` is the room, or only its id (a socket frame names the id). The membership and the room's
+    moderation state are checked by the statement that stores the message (``rooms.sql``: one round
+    trip, its audit actor included); when it stores nothing, the ORM tells why: sent by id, a room that
+    is missing or private to the sender is a 404, as for any other frame naming it. A send refused for
+    these reasons still counts towards the sender's rate limit.
+    """
     require_active(user)
     text = clean_content(content)
     client_id = dedup.check_client_id(client_id)
-    # Membership and the room's moderation state now, in one query (``room`` may have been read earlier).
-    found = list(
-        RoomMember.objects.filter(room_id=room.pk, user_id=user.pk)
-        .select_related("room")
-        .only("role", "room", "room__moderated_at", "room__moderation_reason")[:1]
-    )
-    member = found[0] if found else None
-    if not permissions.can_post_in_room(user, member.room if member else room, member):
-        if member is None:
-            raise PermissionDenied("Join the room to post in it.")
-        raise PermissionDenied(f"This room is closed by moderation ({member.room.moderation_reason}).")
+    room_id = room if isinstance(room, int) else room.pk
 
-    @transaction.atomic
     def create() -> RoomMessage:
         rate_limit_sends(user)
-        message = RoomMessage.objects.create(room=room, user=user, content=text, message_type=MessageType.MESSAGE)
-        _broadcast(room.pk, events.MESSAGE, message=room_message_data(message), client_id=client_id)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                sql.INSERT_MEMBER_MESSAGE, [text, MessageType.MESSAGE, room_id, user.pk, moderated.is_moderator(user)]
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise _refused(user, room)
+        message = RoomMessage(
+            pk=row[0], room_id=room_id, user=user, content=text, message_type=MessageType.MESSAGE, created_at=row[1]
+        )
+        message._state.adding, message._state.db = False, connection.alias  # as if read from the database
+        if isinstance(room, Room):
+            message.room = room
+        _broadcast(room_id, events.MESSAGE, message=room_message_data(message), client_id=client_id)
         metrics.chat_message_sent("room")
         return message
 
     return dedup.once(
-        f"room-{room.pk}", user.pk, client_id, create, lambda pk: RoomMessage.objects.select_related("user").get(pk=pk)
+        f"room-{room_id}", user.pk, client_id, create, lambda pk: RoomMessage.objects.select_related("user").get(pk=pk)
     )
+
+
+def _refused(user: User, room: Room | int) -> Exception:
+    """Why ``user`` may not post in ``room``: NotFound or PermissionDenied."""
+    room_id = room if isinstance(room, int) else room.pk
+    member = RoomMember.objects.filter(room_id=room_id, user_id=user.pk).select_related("room").first()
+    if member is None:
+        if isinstance(room, int):
+            try:
+                selectors.room_of_member(user, room_id)
+            except (NotFound, PermissionDenied) as exc:
+                return exc
+        return PermissionDenied("Join the room to post in it.")
+    if not permissions.can_post_in_room(user, member.room, member):
+        return PermissionDenied(f"This room is closed by moderation ({member.room.moderation_reason}).")
+    return Conflict("The room changed while the message was sent: send it again.")
 
 
 @transaction.atomic

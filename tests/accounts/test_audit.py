@@ -314,3 +314,36 @@ async def test_socket_writes_name_the_sockets_user_and_ip_as_the_actor():
         ("DELETE", *actor),
     ]
     assert [(action, user_id, str(ip)) for action, user_id, ip in direct_rows] == [("INSERT", *actor)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_outside_a_transaction_carries_its_actor_in_one_round_trip_and_leaves_nothing_behind():
+    """In autocommit mode the actor's settings and the write go as one simple query: its own implicit
+    transaction, so the settings vanish with it; a bulk insert (one statement, many rows) likewise."""
+    from django.test.utils import CaptureQueriesContext
+
+    from core.audit import acting_as
+    from rooms.models import RoomMessage
+    from tests.rooms.factories import RoomMemberFactory
+
+    membership = RoomMemberFactory()
+    assert not connection.in_atomic_block
+    with acting_as(membership.user, "192.0.2.9"), CaptureQueriesContext(connection) as queries:
+        message = RoomMessage.objects.create(room=membership.room, user=membership.user, content="one trip")
+    assert len(queries) == 1
+    assert message.pk is not None and RoomMessage.objects.filter(pk=message.pk, content="one trip").exists()
+    assert (_rows("room_messages", message.pk)[0].user_id, _rows("room_messages", message.pk)[0].ip_address) == (
+        membership.user_id,
+        "192.0.2.9",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('veza.actor_id', true), current_setting('veza.client_ip', true)")
+        assert cursor.fetchone() in ((None, None), ("", ""))
+    with acting_as(membership.user, "192.0.2.10"):
+        many = RoomMessage.objects.bulk_create(
+            [RoomMessage(room=membership.room, user=membership.user, content=f"bulk {i}") for i in range(2)]
+        )
+    assert {row.ip_address for m in many for row in _rows("room_messages", m.pk)} == {"192.0.2.10"}
+    message.content = "later, nobody acting"
+    message.save()
+    assert _rows("room_messages", message.pk)[-1].user_id is None

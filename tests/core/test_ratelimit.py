@@ -55,3 +55,14 @@ def test_reset_forgets_the_attempts():
         ratelimit.consume(name, "someone", limit=2, window=60)
     ratelimit.reset(name, "someone")
     assert ratelimit.consume(name, "someone", limit=2, window=60) is None
+
+
+def test_hits_count_up_within_one_window_and_a_counter_that_lost_its_expiry_gets_one_back():
+    name = scope()
+    assert [ratelimit.hit(name, "someone", window=60) for _ in range(3)] == [1, 2, 3]
+    assert 1 <= cache.ttl(ratelimit._key(name, "someone")) <= 60
+    assert ratelimit.retry_after(name, "someone", limit=3) is not None
+    assert ratelimit.retry_after(name, "someone", limit=4) is None
+    cache.set(ratelimit._key(name, "stale"), 7, timeout=None)  # an older counter, left without expiry
+    assert ratelimit.hit(name, "stale", window=30) == 8
+    assert 1 <= cache.ttl(ratelimit._key(name, "stale")) <= 30
