@@ -4,6 +4,7 @@ Serve with ``uvicorn veza.asgi:application --workers N`` (or daphne); the
 channel layer on Redis carries messages between workers and hosts.
 """
 
+import gc
 import os
 
 import django
@@ -39,3 +40,8 @@ application = ProtocolTypeRouter(
         "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far (Django, the apps, the URL maps, the settings) lives as long as the process:
+# frozen, the cyclic garbage collector no longer walks it on each full collection, which paused a
+# worker's event loop (and every socket's frames) for tens of milliseconds under load.
+gc.freeze()
