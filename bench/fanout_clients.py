@@ -84,6 +84,20 @@ async def _connect(sockets: list[Socket], deflate: bool) -> list:
     return opened
 
 
+MESSAGE_HEAD = '{"type": "room.message", '
+CLIENT_ID = '"client_id": "'
+
+
+def _message_client_id(raw) -> str | None:
+    """The ``client_id`` of a ``room.message`` frame as Veza and the floor write it (``json.dumps`` with
+    the client id last), found without decoding the frame: a client process reads thousands a second,
+    and decoding each one cost it a fifth of its time. None for any other frame (decoded instead)."""
+    if not isinstance(raw, str) or not raw.startswith(MESSAGE_HEAD) or not raw.endswith('"}'):
+        return None
+    start = raw.rfind(CLIENT_ID)
+    return raw[start + len(CLIENT_ID) : -2] if start >= 0 else None
+
+
 async def _session(sockets: list[Socket], deflate: bool, pipe) -> None:
     loop = asyncio.get_running_loop()
     connections = await _connect(sockets, deflate)
@@ -96,6 +110,13 @@ async def _session(sockets: list[Socket], deflate: bool, pipe) -> None:
     async def reader(socket: Socket, connection) -> None:
         nonlocal ready, last_frame
         async for raw in connection:
+            client_id = _message_client_id(raw)
+            if client_id is not None:  # the frames that count, read without decoding them
+                if run_prefix and client_id.startswith(run_prefix):
+                    now = time.monotonic()
+                    outcome.received.append((int(client_id[len(run_prefix) :]), socket.index, now))
+                    last_frame = now
+                continue
             frame = json.loads(raw)
             kind = frame["type"]
             if kind == "room.message":

@@ -9,9 +9,13 @@ Redis Pub/Sub delivers at most once: whatever is published while a subscriber's 
 (Redis restarting, a network cut) is lost for it, and the channel layer re-subscribes silently when
 Redis is back. So the hub watches the feed: while sockets are attached it publishes a numbered beat
 on its own channel every ``BEAT_SECONDS`` and expects them back in order. A beat that cannot be
-published, that is skipped, or that is not back within ``BEAT_TIMEOUT`` means events may have been
-lost: every socket of the process is closed with ``FEED_INTERRUPTED`` (1012), and clients reconnect,
-subscribe again and fetch what they missed (``?after=<last id>``). The channel layer waits one second
+published, that is skipped, or that is not back while nothing at all arrived on the feed for
+``BEAT_TIMEOUT`` (or not back within ``BEAT_LIMIT`` in any case) means events may have been lost:
+every socket of the process is closed with ``FEED_INTERRUPTED`` (1012), and clients reconnect,
+subscribe again and fetch what they missed (``?after=<last id>``). A beat that is late while events
+keep arriving is behind them in the feed, not lost: under a burst (thousands of sockets subscribing
+at once, each announcing its presence) the process may take longer than ``BEAT_TIMEOUT`` to read its
+backlog, and closing every socket then would only bring the burst back. The channel layer waits one second
 before it reconnects a broken subscription, longer than a beat interval, so no interruption falls
 between two beats.
 
@@ -36,7 +40,8 @@ from realtime import auth, transport, wire
 logger = logging.getLogger(__name__)
 
 BEAT_SECONDS = 0.5
-BEAT_TIMEOUT = 10.0
+BEAT_TIMEOUT = 10.0  # seconds without anything arriving on the feed while a beat is out
+BEAT_LIMIT = 60.0  # seconds a beat may be out at most, whatever else arrives
 FEED_INTERRUPTED = 1012  # WebSocket "service restart": reconnect with back-off, then resync
 UNAUTHENTICATED = 4401  # the socket's credentials no longer hold: get new ones before reconnecting
 
@@ -51,6 +56,7 @@ class Hub:
         self.lock = asyncio.Lock()
         self.beat = 0
         self.in_flight: deque[tuple[int, float]] = deque()  # beats published, not yet back
+        self.heard = 0.0  # the loop's time when the feed last delivered anything
         self.healthy = True
 
     async def _ensure(self) -> None:
@@ -125,6 +131,7 @@ class Hub:
         while True:
             try:
                 message = await self.layer.receive(self.channel)
+                self.heard = asyncio.get_running_loop().time()
                 if message.get("type") == "hub.beat":
                     await self._beat_back(message["beat"])
                     continue
@@ -163,26 +170,41 @@ class Hub:
 
     async def _watch(self) -> None:
         loop = asyncio.get_running_loop()
+        publishing: asyncio.Task | None = None
         while True:
             await asyncio.sleep(BEAT_SECONDS)
             if not self.sockets:
                 self.in_flight.clear()  # nobody to protect: stay quiet
                 continue
             try:
-                if self.in_flight and loop.time() - self.in_flight[0][1] > BEAT_TIMEOUT:
+                if self.in_flight and self._silent(loop.time()):
                     await self._interrupted("the live feed stopped answering")
                     continue
+                if publishing is not None and not publishing.done():
+                    continue  # the last beat is still being published (a busy loop, a slow Redis): wait for it
                 self.beat += 1
                 self.in_flight.append((self.beat, loop.time()))  # before publishing: it may be back at once
-                try:
-                    beat = self.layer.send(self.channel, {"type": "hub.beat", "beat": self.beat})
-                    await asyncio.wait_for(beat, BEAT_TIMEOUT)  # a Redis cut off the network never answers
-                except transport.REDIS_ERRORS:  # TimeoutError included
-                    await self._interrupted("Redis is unreachable")
+                # Published aside, so that the watch goes on while it waits: a Redis cut off the network
+                # never answers, and the silence of the feed then tells (``_silent``).
+                publishing = asyncio.ensure_future(self._publish_beat(self.beat))
             except asyncio.CancelledError:
+                if publishing is not None:
+                    publishing.cancel()
                 raise
             except Exception:
                 logger.exception("watching the live feed failed")
+
+    async def _publish_beat(self, beat: int) -> None:
+        try:
+            await self.layer.send(self.channel, {"type": "hub.beat", "beat": beat})
+        except transport.REDIS_ERRORS:
+            await self._interrupted("Redis is unreachable")
+
+    def _silent(self, now: float) -> bool:
+        """Whether the oldest beat out counts as lost: nothing arrived for BEAT_TIMEOUT since it left, or
+        it has been out for BEAT_LIMIT."""
+        sent = self.in_flight[0][1]
+        return now - max(sent, self.heard) > BEAT_TIMEOUT or now - sent > BEAT_LIMIT
 
     # --- the watch on credentials ---------------------------------------------------------------
 
