@@ -199,6 +199,8 @@ class Hub:
             await self.layer.send(self.channel, {"type": "hub.beat", "beat": beat})
         except transport.REDIS_ERRORS:
             await self._interrupted("Redis is unreachable")
+        except Exception:  # a task of its own: nobody else would see it
+            logger.exception("publishing a beat of the live feed failed")
 
     def _silent(self, now: float) -> bool:
         """Whether the oldest beat out counts as lost: nothing arrived for BEAT_TIMEOUT since it left, or
