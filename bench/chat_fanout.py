@@ -79,12 +79,12 @@ def prepare(clients: int, rooms: int, prefix: str = PREFIX) -> tuple[list[str], 
 
 
 def cleanup() -> None:
-    """Remove the benchmark's users and rooms (and with them their messages)."""
-    from accounts.models import User
+    """Remove the benchmark's rooms (and with them their messages and memberships); its users stay for
+    the next run, which reuses them (deleting them, with their audit trail, took minutes on a database
+    that many runs had filled)."""
     from rooms.models import Room
 
     Room.objects.filter(name__startswith=f"{PREFIX}-room-").delete()
-    User.objects.filter(username__startswith=f"{PREFIX}-").delete()
 
 
 async def redis_baseline(url: str, count: int = 2000) -> list[float]:
@@ -213,7 +213,6 @@ def load(args) -> None:
             result = measure([server], tokens, assignment, args)
         floor = None if args.no_floor else floor_run(tokens, assignment, args, host="127.0.0.1", prefix=())
         layout = f"uvicorn with {workers} workers"
-    cleanup()
     base_p50, base_p99 = percentile(baseline, 0.5), percentile(baseline, 0.99)
     print(f"{args.clients} clients in {args.rooms} rooms ({args.processes} client processes), "
           f"{result['messages']} messages at {args.rate}/s for {args.seconds} s, {layout}")  # fmt: skip
@@ -230,6 +229,7 @@ def load(args) -> None:
         print(f"Veza/floor: p50 {result['p50'] / floor['p50']:.1f}x, p99 {ratio:.1f}x "
               f"(goal p99 <= {goal}x and nothing lost or duplicated: "
               f"{'met' if ratio <= goal and complete else 'NOT met'})")  # fmt: skip
+    cleanup()  # after the figures are out
 
 
 def main() -> None:
