@@ -38,6 +38,9 @@ async def test_typing_limit_is_per_user_across_sockets(scene, settings):
     await first.send_json_to({"type": "subscribe", "room": scene["room"].pk})
     await next_of(first, "subscribed")
     await first.send_json_to({"type": "typing", "room": scene["room"].pk})
+    # A socket handles its frames in order: once the pong is back, the first socket's typing counted.
+    await first.send_json_to({"type": "ping", "ref": "typed"})
+    await next_of(first, "pong")
     await second.send_json_to({"type": "typing", "to_user": scene["other"].pk})
     await second.send_json_to({"type": "typing", "to_user": scene["other"].pk})
     assert (await next_of(second, "error"))["code"] == "rate_limited"
