@@ -36,6 +36,8 @@ from django.utils import timezone, translation
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from core import rediscache
+
 logger = logging.getLogger(__name__)
 
 TRACKS = "tracks"  # tracks and their files
@@ -54,7 +56,7 @@ def _generation_key(topic: str) -> str:
 
 def _bump(topics: tuple[str, ...]) -> None:
     try:
-        client = cache.client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache
+        client = rediscache.client()
         with client.pipeline(transaction=False) as pipe:
             for topic in topics:
                 pipe.incr(cache.make_key(_generation_key(topic)))  # INCR creates a missing key

@@ -12,6 +12,8 @@ import hashlib
 from django.core.cache import cache
 from redis.commands.core import Script
 
+from core import rediscache
+
 
 def _key(scope: str, value: str) -> str:
     return f"ratelimit:{scope}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
@@ -44,7 +46,7 @@ return {count, ttl}
 
 def _count(scope: str, value: str, *, window: int, limit: int) -> tuple[int, int]:
     """Run :data:`_COUNT` on the cache's Redis (its key as ``cache.get`` reads it); ``limit`` -1: none."""
-    client = cache.client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache
+    client = rediscache.client()
     count, ttl = _script(client)(keys=[cache.make_key(_key(scope, value))], args=[window, limit], client=client)
     return int(count), max(int(ttl), 1)
 

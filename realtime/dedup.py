@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 
+from core import rediscache
 from realtime.transport import REDIS_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def once(scope: str, user_id: int, client_id: str | None, create: Callable[[], T
     digest = hashlib.sha256(f"{scope}:{user_id}:{client_id}".encode()).hexdigest()[:40]
     key = cache.make_key("dedup:" + digest)
     try:
-        redis = _redis()
+        redis = rediscache.client()
         first = redis.set(key, PENDING, nx=True, ex=WINDOW)
     except REDIS_ERRORS as exc:
         logger.warning("client_id not checked, Redis is unreachable: %s", exc)
@@ -74,7 +75,3 @@ def once(scope: str, user_id: int, client_id: str | None, create: Callable[[], T
 
 
 PENDING = b"pending"
-
-
-def _redis():
-    return cache.client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache

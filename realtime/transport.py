@@ -20,7 +20,6 @@ import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.db import close_old_connections, transaction
@@ -28,6 +27,7 @@ from django.dispatch import receiver
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from core import rediscache
 from realtime import events
 
 logger = logging.getLogger(__name__)
@@ -182,10 +182,6 @@ def broadcast(group: str, event: dict) -> None:
 # --- presence ---------------------------------------------------------------------------------
 
 
-def _redis():
-    return caches["default"].client.get_client(write=True)  # type: ignore[attr-defined]  # django-redis's cache
-
-
 def _key(room_id: int) -> str:
     from django.conf import settings
 
@@ -194,19 +190,19 @@ def _key(room_id: int) -> str:
 
 def presence_touch(room_id: int, user_id: int, connection: str) -> None:
     """Mark ``connection`` of ``user_id`` present in the room for the next PRESENCE_SECONDS."""
-    redis = _redis()
+    redis = rediscache.client()
     key = _key(room_id)
     redis.zadd(key, {f"{user_id}:{connection}": time.time() + PRESENCE_SECONDS})
     redis.expire(key, PRESENCE_SECONDS * 2)
 
 
 def presence_leave(room_id: int, user_id: int, connection: str) -> None:
-    _redis().zrem(_key(room_id), f"{user_id}:{connection}")
+    rediscache.client().zrem(_key(room_id), f"{user_id}:{connection}")
 
 
 def presence_users(room_id: int) -> list[int]:
     """Ids of the users with at least one live connection in the room."""
-    redis = _redis()
+    redis = rediscache.client()
     key = _key(room_id)
     now = time.time()
     redis.zremrangebyscore(key, "-inf", now)
