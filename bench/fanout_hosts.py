@@ -64,7 +64,7 @@ def _forward(target: str) -> tuple[int, subprocess.Popen]:
     """A socat listening on the bridge's address and relaying each connection to ``target`` (a socat address)."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603
-        ["socat", f"TCP-LISTEN:{port},bind={GATEWAY},reuseaddr,fork,backlog=512", target],  # noqa: S607
+        ["socat", f"TCP-LISTEN:{port},bind={GATEWAY},reuseaddr,fork,backlog=512,nodelay", target],  # noqa: S607
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
