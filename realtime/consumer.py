@@ -2,9 +2,10 @@
 
 Frames are JSON objects with a ``type``; the protocol is documented in ``docs/api.md``. This consumer
 knows no domain: it authenticates the socket through :mod:`realtime.auth`, checks each frame and hands
-it to the handler registered for its type (:mod:`realtime.frames`), forwards the events of its groups
-and of the rooms it follows, and keeps its presence in those rooms. The apps' handlers check access and
-call the same services as the REST API, which persist first and broadcast after commit.
+it to the handler registered for its type (:mod:`realtime.frames`), forwards the events of its user and
+of the rooms it follows (which the process's hub hands it), and keeps its presence in those rooms. The
+apps' handlers check access and call the same services as the REST API, which persist first and
+broadcast after commit.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from core import metrics
@@ -58,8 +60,20 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     write_frame: Callable[[bytes], bool] | None = None
 
     async def __call__(self, scope, receive, send):
+        """Serve the socket: its frames one after the other, until it closes.
+
+        Unlike Channels' consumers, a socket has no channel-layer channel of its own (a subscription, a
+        queue and a task that would wait on it, per socket): the process's hub subscribes once per user
+        and per room with local sockets and hands their events to the consumer (:mod:`realtime.hub`).
+        """
+        self.scope = scope
+        self.channel_layer = None
+        self.base_send = send
         try:
-            await super().__call__(scope, receive, send)
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
         finally:
             self._forget()
             try:
@@ -110,7 +124,6 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex[:12]
         metrics.WEBSOCKET_CONNECTIONS.inc()  # _forget() takes it back, however the socket ends
         try:
-            await self.channel_layer.group_add(transport.user_group(self.user.pk), self.channel_name)
             await hub().attach(self)
         except transport.REDIS_ERRORS as exc:
             await self.accept()
@@ -152,16 +165,13 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         hub().detach(self, self.rooms)
 
     async def _release(self) -> None:
-        """Leave the user's group and the rooms (unsubscribing the hub, updating presence)."""
+        """Leave the user's group and the rooms (the hub unsubscribes from those left without sockets;
+        presence is updated)."""
         if self.user is None or self.released:
             return
         self.released = True
         rooms, self.rooms = list(self.rooms), set()
-        await hub().release(rooms)
-        try:
-            await self.channel_layer.group_discard(transport.user_group(self.user.pk), self.channel_name)
-        except transport.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
-            logger.debug("could not leave the user group", exc_info=True)
+        await hub().release(self.user.pk, rooms)
         for room_id in rooms:
             await self._leave_presence(room_id, announce=True)
 
@@ -203,10 +213,10 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def _error(self, code: str, detail: str, ref, **extra) -> None:
         await self.send_json(realtime_events.ERROR(code=code, detail=detail, ref=ref, **extra))
 
-    # --- events from the channel layer -----------------------------------------------------------
+    # --- events, handed over by the process's hub ----------------------------------------------------
 
     async def chat_event(self, message):
-        """Events sent to this socket's own groups (direct messages, read receipts)."""
+        """Events sent to the user's group (direct messages, read receipts)."""
         if self.ended:
             return
         await self.deliver(message["event"], message["text"])

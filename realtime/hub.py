@@ -1,9 +1,12 @@
-"""Per-process fan-out of room events, and the watch on the live feed.
+"""Per-process fan-out of live events, and the watch on the live feed.
 
-Each server process subscribes once per room that has local sockets (one channel of its own, added to
-the room's group) and hands each event to those sockets directly: one decode per process and event,
-not one channel-layer dispatch per socket, and one WebSocket frame per event whose bytes every socket
-writes as they are (:mod:`realtime.wire`), not one encoding per socket.
+Each server process has one channel-layer channel, the hub's: it is added to the group of each room
+and of each user that has a socket in the process, and the hub hands each event to those sockets
+directly (sockets have no channel of their own). A room event costs one decode per process, not one
+channel-layer dispatch per socket, and one WebSocket frame whose bytes every socket writes as they are
+(:mod:`realtime.wire`), not one encoding per socket. Messages name the group they were sent to
+(``transport.addressed``); a user's messages (direct messages, read receipts, a revocation, a removal
+from a room) go to the consumer's handler of their type, on each of the user's local sockets.
 
 Redis Pub/Sub delivers at most once: whatever is published while a subscriber's connection is down
 (Redis restarting, a network cut) is lost for it, and the channel layer re-subscribes silently when
@@ -50,7 +53,9 @@ class Hub:
     def __init__(self):
         self.layer = get_channel_layer()
         self.rooms: dict[int, set] = defaultdict(set)
+        self.users: dict[int, set] = defaultdict(set)  # the sockets of each user with sockets here
         self.sockets: set = set()  # every socket of this process, whatever it subscribed to
+        self.side_tasks: set[asyncio.Task] = set()  # a user's events that take time (a removal, a revocation)
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
@@ -69,62 +74,74 @@ class Hub:
             ]
 
     async def attach(self, consumer) -> None:
-        """Watch the feed for ``consumer`` (a connected socket) until :meth:`detach`."""
+        """Deliver the events of ``consumer``'s user (a connected socket) and watch the feed for it, until
+        :meth:`detach`."""
         async with self.lock:
             await self._ensure()
+            await self._add(self.users, consumer.user.pk, transport.user_group(consumer.user.pk), consumer)
         self.sockets.add(consumer)
 
     def detach(self, consumer, room_ids) -> None:
-        """Forget ``consumer`` at once, in the feed's watch and in its rooms ``room_ids``: nothing reaches it.
+        """Forget ``consumer`` at once, in the feed's watch, its user's sockets and its rooms ``room_ids``:
+        nothing reaches it.
 
-        Call :meth:`release` with the same rooms afterwards, to stop listening to those left without sockets.
+        Call :meth:`release` with the same rooms afterwards, to stop listening to the groups left without
+        sockets.
         """
         self.sockets.discard(consumer)
-        for room_id in room_ids:
-            members = self.rooms.get(room_id)
+        for groups, key in ((self.users, consumer.user.pk), *((self.rooms, room_id) for room_id in room_ids)):
+            members = groups.get(key)
             if members is not None:
                 members.discard(consumer)
 
-    async def release(self, room_ids) -> None:
-        """Stop listening to the rooms of ``room_ids`` that no local socket follows any more."""
+    async def release(self, user_id: int, room_ids) -> None:
+        """Stop listening to the user's group and to the rooms of ``room_ids`` when no local socket needs them."""
         async with self.lock:
-            for room_id in room_ids:
-                if room_id in self.rooms and not self.rooms[room_id]:
-                    del self.rooms[room_id]
-                    await self._unsubscribe(room_id)
+            for groups, key, group in (
+                (self.users, user_id, transport.user_group(user_id)),
+                *((self.rooms, room_id, transport.room_group(room_id)) for room_id in room_ids),
+            ):
+                if key in groups and not groups[key]:
+                    del groups[key]
+                    await self._unsubscribe(group)
 
     async def join(self, room_id: int, consumer) -> None:
         async with self.lock:
             await self._ensure()
-            first = not self.rooms[room_id]
-            self.rooms[room_id].add(consumer)
-            if first:
-                try:
-                    await self.layer.group_add(transport.room_group(room_id), self.channel)
-                except BaseException:
-                    self._forget(room_id, consumer)
-                    raise
+            await self._add(self.rooms, room_id, transport.room_group(room_id), consumer)
 
     async def leave(self, room_id: int, consumer) -> None:
         async with self.lock:
-            if self._forget(room_id, consumer):
-                await self._unsubscribe(room_id)
+            if self._forget(self.rooms, room_id, consumer):
+                await self._unsubscribe(transport.room_group(room_id))
 
-    async def _unsubscribe(self, room_id: int) -> None:
+    async def _add(self, groups: dict[int, set], key: int, group: str, consumer) -> None:
+        """Add ``consumer`` to ``groups[key]``, subscribing the hub's channel to ``group`` for the first one."""
+        first = not groups[key]
+        groups[key].add(consumer)
+        if first:
+            try:
+                await self.layer.group_add(group, self.channel)
+            except BaseException:
+                self._forget(groups, key, consumer)
+                raise
+
+    async def _unsubscribe(self, group: str) -> None:
         try:
-            await self.layer.group_discard(transport.room_group(room_id), self.channel)
+            await self.layer.group_discard(group, self.channel)
         except transport.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
-            logger.debug("could not unsubscribe from room %s", room_id, exc_info=True)
+            logger.debug("could not unsubscribe from %s", group, exc_info=True)
 
-    def _forget(self, room_id: int, consumer) -> bool:
-        """Drop ``consumer`` from the room; True when no local socket watches the room any more."""
-        members = self.rooms.get(room_id)
+    @staticmethod
+    def _forget(groups: dict[int, set], key: int, consumer) -> bool:
+        """Drop ``consumer`` from ``groups[key]``; True when no local socket is left there."""
+        members = groups.get(key)
         if not members:
             return False
         members.discard(consumer)
         if members:
             return False
-        del self.rooms[room_id]
+        del groups[key]
         return True
 
     async def _receive(self) -> None:
@@ -135,7 +152,11 @@ class Hub:
                 if message.get("type") == "hub.beat":
                     await self._beat_back(message["beat"])
                     continue
-                await self._fan_out(message)
+                group: str = message.get("group", "")
+                if group.startswith("user-"):
+                    await self._to_user(int(group.removeprefix("user-")), message)
+                else:
+                    await self._fan_out(message)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -165,6 +186,35 @@ class Hub:
                 await consumer.deliver(event, text)
             except Exception:  # a socket closing mid-send must not stop the others
                 logger.debug("delivery to a closing socket failed", exc_info=True)
+
+    async def _to_user(self, user_id: int, message: dict) -> None:
+        """Hand a user's message to the user's local sockets, each through its consumer's handler for its type.
+
+        Events are forwarded in order, here; a removal from a room or a revocation (leaving the room's
+        presence, closing the socket) runs aside, so that the feed does not wait for it.
+        """
+        members = self.users.get(user_id)
+        if not members:
+            return
+        for consumer in tuple(members):
+            if consumer.ended:
+                continue
+            if message["type"] == "chat.event":
+                try:
+                    await consumer.chat_event(message)
+                except Exception:  # a socket closing mid-send must not stop the others
+                    logger.debug("delivery to a closing socket failed", exc_info=True)
+            else:
+                task = asyncio.ensure_future(self._dispatch(consumer, message))
+                self.side_tasks.add(task)
+                task.add_done_callback(self.side_tasks.discard)
+
+    @staticmethod
+    async def _dispatch(consumer, message: dict) -> None:
+        try:
+            await consumer.dispatch(message)
+        except Exception:
+            logger.exception("handling %s for a socket failed", message.get("type"))
 
     # --- the watch on the feed -------------------------------------------------------------------
 
