@@ -5,9 +5,13 @@ removed after it (also when the run fails or is interrupted):
 
 - a bridge ``vzbench0`` (10.231.0.1/24) in this namespace; each host is a namespace ``veza-bench-<n>``
   joined to the bridge by a veth pair (10.231.0.2, 10.231.0.3), with its Veza server on that address;
-- PostgreSQL and Redis stay where they are (the embedded ones listen on unix sockets): ``socat``
-  forwards 10.231.0.1 ports to them, so the hosts reach both over TCP across their interface, as
-  two machines would, and every client-to-server byte also crosses a veth pair.
+- PostgreSQL and Redis stay where they are, and the hosts reach both over TCP across their interface,
+  as two machines would; every client-to-server byte also crosses a veth pair. The embedded Redis
+  (on a unix socket) listens on 10.231.0.1 for the run as well (``CONFIG SET``, undone after it); a
+  ``socat`` on 10.231.0.1 forwards to PostgreSQL (whose listening addresses change only with a
+  restart) and to a Redis reached over TCP (the machine's, left as it is). The forwarders set
+  ``TCP_NODELAY``, as PostgreSQL and Redis do on their own sockets: without it, Nagle's algorithm holds
+  back each small write behind an unacknowledged one.
 """
 
 from __future__ import annotations
@@ -82,14 +86,25 @@ def _database_target() -> tuple[str, str]:
     return target, f"postgres://{quote(db['USER'], safe='')}{password}@{GATEWAY}:{{port}}/{quote(db['NAME'], safe='')}"
 
 
-def _redis_target() -> tuple[str, str]:
+def _redis_url(stack: ExitStack) -> str:
+    """The REDIS_URL for the hosts: this process's Redis, reached on the bridge's address."""
     from django.conf import settings
 
     parts = urlsplit(settings.REDIS_URL)
-    unix = parts.scheme == "unix"
-    target = f"UNIX-CONNECT:{parts.path}" if unix else f"TCP:{parts.hostname}:{parts.port or 6379}"
     auth = f":{quote(parts.password, safe='')}@" if parts.password else ""
-    return target, f"redis://{auth}{GATEWAY}:{{port}}/0"
+    if parts.scheme == "unix":  # the embedded Redis: it listens on the bridge itself while the run lasts
+        import redis
+
+        client = redis.Redis(unix_socket_path=parts.path)
+        before = client.config_get("bind")["bind"], client.config_get("port")["port"]
+        port = free_port()
+        client.config_set("bind", GATEWAY)
+        client.config_set("port", port)
+        stack.callback(lambda: (client.config_set("port", before[1]), client.config_set("bind", before[0])))
+    else:
+        port, forward = _forward(f"TCP:{parts.hostname}:{parts.port or 6379}")
+        stack.callback(stop, forward)
+    return f"redis://{auth}{GATEWAY}:{port}/0"
 
 
 def check() -> None:
@@ -108,11 +123,9 @@ def veza_hosts(count: int, workers: int, uvicorn_args: tuple[str, ...] = (), **e
         stack.callback(teardown, count)
         setup(count)
         db_target, db_url = _database_target()
-        redis_target, redis_url = _redis_target()
         db_port, db_forward = _forward(db_target)
         stack.callback(stop, db_forward)
-        redis_port, redis_forward = _forward(redis_target)
-        stack.callback(stop, redis_forward)
+        redis_url = _redis_url(stack)
         hosts = ",".join(["127.0.0.1", "localhost", *(address(n) for n in range(count))])
         urls = []
         for n in range(count):
@@ -122,7 +135,7 @@ def veza_hosts(count: int, workers: int, uvicorn_args: tuple[str, ...] = (), **e
                 host=address(n),
                 prefix=("ip", "netns", "exec", namespace(n)),
                 DATABASE_URL=db_url.format(port=db_port),
-                REDIS_URL=redis_url.format(port=redis_port),
+                REDIS_URL=redis_url,
                 ALLOWED_HOSTS=hosts,
                 **env,
             )
