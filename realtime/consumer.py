@@ -10,10 +10,12 @@ broadcast after commit.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,12 +23,13 @@ from urllib.parse import parse_qs
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from core import metrics
 from realtime import auth, frames, presence, transport, wire
 from realtime import events as realtime_events
 from realtime.frames import FrameError
-from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub
+from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, aside, hub
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +61,9 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     released = False
     # ``write(frame) -> bool`` when the server lets the socket write prebuilt frames (realtime.wire)
     write_frame: Callable[[bytes], bool] | None = None
+    backlog: deque[str] | None = None  # events waiting for a client that does not read (see ``push``)
+    backlog_bytes = 0
+    drainer: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send):
         """Serve the socket: its frames one after the other, until it closes.
@@ -148,6 +154,14 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self._forget()
         await self.close(code=code)
 
+    def end_soon(self, code: int) -> None:
+        """:meth:`end`, without waiting for the close frame to be written (a client that does not read may
+        never take it; the server's keep-alive pings then drop the connection)."""
+        if not self.ended:
+            self.ended = True
+            self._forget()
+            aside(self.close(code=code))
+
     async def send(self, text_data=None, bytes_data=None, close=False):
         if not self.ended:  # a frame finishing after the server closed the socket sends nothing more
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
@@ -217,12 +231,11 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_event(self, message):
         """Events sent to the user's group (direct messages, read receipts)."""
-        if self.ended:
-            return
-        await self.deliver(message["event"], message["text"])
+        self.deliver(message["event"], message["text"])
 
-    async def deliver(self, event: dict, text: str) -> None:
-        """Forward an event (room events come from the process's hub, see ``realtime.hub``)."""
+    def deliver(self, event: dict, text: str) -> None:
+        """Forward an event of the user's group, unless it is for a room the socket does not follow or
+        tells its own user that they are typing; it is sent as :meth:`push` sends."""
         if self.ended:
             return
         room_id = event.get("room") or (event.get("message") or {}).get("room")
@@ -230,7 +243,47 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
             return  # not (or no longer) subscribed to that room
         if event["type"] == "typing" and event["user"]["id"] == self.user.pk:
             return  # nobody is told that they are typing
-        await self.send(text_data=text)
+        self.push(text)
+
+    def push(self, text: str, frame: bytes | None = None) -> None:
+        """Send a server event's ``text`` (``frame``: the same as a prebuilt WebSocket frame) without waiting.
+
+        It is written at once when the connection takes it (:mod:`realtime.wire`). Otherwise (a client
+        that does not read, whose connection's buffer is full; a server without the frame writer;
+        compression) it joins the socket's backlog, which a task of its own sends in order: the process's
+        hub, and so every other socket, never waits for this one. A backlog over ``SOCKET_BACKLOG_BYTES``
+        ends the socket with 1012: its client reconnects and fetches what it missed.
+        """
+        if self.ended:
+            return
+        if self.backlog is None:
+            if frame is not None and self.write_frame is not None and self.write_frame(frame):
+                return
+            self.backlog, self.backlog_bytes = deque(), 0
+        self.backlog.append(text)
+        self.backlog_bytes += len(text)
+        if self.backlog_bytes > settings.SOCKET_BACKLOG_BYTES:
+            logger.info(
+                "socket of user %s closed: its client read nothing of %d bytes", self.user.pk, self.backlog_bytes
+            )
+            self.backlog = None
+            self.end_soon(FEED_INTERRUPTED)
+        elif self.drainer is None:
+            self.drainer = asyncio.ensure_future(self._drain())
+
+    async def _drain(self) -> None:
+        """Send the backlog in order, waiting for the client to read as long as it takes."""
+        try:
+            while self.backlog:
+                text = self.backlog.popleft()
+                self.backlog_bytes -= len(text)
+                await self.send(text_data=text)
+        except Exception:  # the connection went away meanwhile: the socket is ending
+            logger.debug("sending a socket's backlog failed", exc_info=True)
+        finally:
+            self.drainer = None
+            if not self.backlog:
+                self.backlog = None
 
     async def chat_revoked(self, message):
         """The user's credentials were revoked (``transport.close_revoked_sockets``): the socket ends with 4401."""

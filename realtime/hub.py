@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict, deque
+from collections.abc import Coroutine
 
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -55,7 +56,6 @@ class Hub:
         self.rooms: dict[int, set] = defaultdict(set)
         self.users: dict[int, set] = defaultdict(set)  # the sockets of each user with sockets here
         self.sockets: set = set()  # every socket of this process, whatever it subscribed to
-        self.side_tasks: set[asyncio.Task] = set()  # a user's events that take time (a removal, a revocation)
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
@@ -154,19 +154,20 @@ class Hub:
                     continue
                 group: str = message.get("group", "")
                 if group.startswith("user-"):
-                    await self._to_user(int(group.removeprefix("user-")), message)
+                    self._to_user(int(group.removeprefix("user-")), message)
                 else:
-                    await self._fan_out(message)
+                    self._fan_out(message)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("room fan-out failed")
 
-    async def _fan_out(self, message: dict) -> None:
+    def _fan_out(self, message: dict) -> None:
         """Hand a room event to the room's local sockets: one frame built, the same bytes to each socket.
 
         Each socket writes the frame at once when its server allows it (:mod:`realtime.wire`); the others
-        (another server, compression on, a client not reading) get the event through ``deliver``.
+        (another server, compression on, a client not reading) get the event through their ``push``,
+        which keeps it in the socket's backlog: nothing here waits for a socket.
         """
         event = message.get("event") or {}
         room_id: int | None = event.get("room") or (event.get("message") or {}).get("room")
@@ -179,19 +180,18 @@ class Hub:
         for consumer in tuple(members):
             if consumer.ended or room_id not in consumer.rooms or consumer.user.pk == typist:
                 continue
-            write = consumer.write_frame
-            if write is not None and write(frame):
-                continue
-            try:
-                await consumer.deliver(event, text)
-            except Exception:  # a socket closing mid-send must not stop the others
-                logger.debug("delivery to a closing socket failed", exc_info=True)
+            if consumer.backlog is None:  # what ``push`` does first, inline: the case of nearly every socket
+                write = consumer.write_frame
+                if write is not None and write(frame):
+                    continue
+            consumer.push(text, frame)
 
-    async def _to_user(self, user_id: int, message: dict) -> None:
+    def _to_user(self, user_id: int, message: dict) -> None:
         """Hand a user's message to the user's local sockets, each through its consumer's handler for its type.
 
-        Events are forwarded in order, here; a removal from a room or a revocation (leaving the room's
-        presence, closing the socket) runs aside, so that the feed does not wait for it.
+        Events are handed over in order, here (``deliver``, which never waits); a removal from a room or a
+        revocation (leaving the room's presence, closing the socket) runs aside, so that the feed does not
+        wait for it.
         """
         members = self.users.get(user_id)
         if not members:
@@ -200,14 +200,9 @@ class Hub:
             if consumer.ended:
                 continue
             if message["type"] == "chat.event":
-                try:
-                    await consumer.chat_event(message)
-                except Exception:  # a socket closing mid-send must not stop the others
-                    logger.debug("delivery to a closing socket failed", exc_info=True)
+                consumer.deliver(message["event"], message["text"])
             else:
-                task = asyncio.ensure_future(self._dispatch(consumer, message))
-                self.side_tasks.add(task)
-                task.add_done_callback(self.side_tasks.discard)
+                aside(self._dispatch(consumer, message))
 
     @staticmethod
     async def _dispatch(consumer, message: dict) -> None:
@@ -284,14 +279,8 @@ class Hub:
         for (consumer, credential), ok in zip(snapshot, valid, strict=True):
             if not ok and consumer.credential is credential:  # not renewed meanwhile (an ``auth`` frame)
                 closed += 1
-                await self._close(consumer, UNAUTHENTICATED)
+                consumer.end_soon(UNAUTHENTICATED)
         return closed
-
-    async def _close(self, consumer, code: int) -> None:
-        try:
-            await consumer.end(code)
-        except Exception:
-            logger.debug("closing a socket failed", exc_info=True)
 
     async def _beat_back(self, beat: int) -> None:
         skipped = False
@@ -315,7 +304,17 @@ class Hub:
         self.healthy = False
         for consumer in sockets:
             self.sockets.discard(consumer)
-            await self._close(consumer, FEED_INTERRUPTED)
+            consumer.end_soon(FEED_INTERRUPTED)
+
+
+_aside: set[asyncio.Task] = set()  # tasks started by ``aside``, held until they end
+
+
+def aside(work: Coroutine) -> None:
+    """Run ``work`` in a task of its own, so that the feed (or a socket's frames) need not wait for it."""
+    task = asyncio.ensure_future(work)
+    _aside.add(task)
+    task.add_done_callback(_aside.discard)
 
 
 _hubs: dict = {}
