@@ -5,8 +5,9 @@ and of each user that has a socket in the process, and the hub hands each event 
 directly (sockets have no channel of their own). A room event costs one decode per process, not one
 channel-layer dispatch per socket, and one WebSocket frame whose bytes every socket writes as they are
 (:mod:`realtime.wire`), not one encoding per socket. Messages name the group they were sent to
-(``transport.addressed``); a user's messages (direct messages, read receipts, a revocation, a removal
-from a room) go to the consumer's handler of their type, on each of the user's local sockets.
+(``transport.addressed``); a user's messages (direct messages, read receipts) go to each of the user's local
+sockets through ``deliver``, and a revocation or a removal from a room to the consumer's handler of its
+type. Nothing here waits for a socket: one whose client does not read keeps a backlog of its own.
 
 Redis Pub/Sub delivers at most once: whatever is published while a subscriber's connection is down
 (Redis restarting, a network cut) is lost for it, and the channel layer re-subscribes silently when
@@ -170,7 +171,12 @@ class Hub:
         which keeps it in the socket's backlog: nothing here waits for a socket.
         """
         event = message.get("event") or {}
-        room_id: int | None = event.get("room") or (event.get("message") or {}).get("room")
+        group: str = message.get("group", "")
+        if group.startswith("room-"):
+            room_id: int | None = int(group.removeprefix("room-"))
+        else:  # a message that names no group (sent by an earlier version of Veza during a deployment)
+            named = event.get("room") or (event.get("message") or {}).get("room")
+            room_id = named if isinstance(named, int) else None
         members = self.rooms.get(room_id) if room_id is not None else None
         if not members:
             return
@@ -184,7 +190,7 @@ class Hub:
                 write = consumer.write_frame
                 if write is not None and write(frame):
                     continue
-            consumer.push(text, frame)
+            consumer.push(text, room=room_id)
 
     def _to_user(self, user_id: int, message: dict) -> None:
         """Hand a user's message to the user's local sockets, each through its consumer's handler for its type.

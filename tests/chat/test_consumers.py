@@ -247,3 +247,14 @@ async def test_a_users_sockets_share_the_processs_one_subscription_and_each_gets
     await sender.disconnect()
     assert member.pk not in hub().users
     assert subscribed not in layer.groups
+
+
+async def test_a_room_update_reaches_the_rooms_sockets(people):
+    """``room.updated`` names its room as an object: the hub finds the room by the group it was sent to."""
+    owner = await connect(people["owner"])
+    await owner.send_json_to({"type": "subscribe", "room": people["room"].pk})
+    await next_of(owner, "subscribed")
+    await sync_to_async(room_services.room_update)(actor=people["owner"], room=people["room"], name="renamed room")
+    updated = await next_of(owner, "room.updated")
+    assert updated["room"] == {"id": people["room"].pk, "name": "renamed room", "description": None}
+    await owner.disconnect()
