@@ -2,39 +2,33 @@
 
 Frames are JSON objects with a ``type``; the protocol is documented in ``docs/api.md``. This consumer
 knows no domain: it authenticates the socket through :mod:`realtime.auth`, checks each frame and hands
-it to the handler registered for its type (:mod:`realtime.frames`), forwards the events of its user and
-of the rooms it follows (which the process's hub hands it), and keeps its presence in those rooms. The
-apps' handlers check access and call the same services as the REST API, which persist first and
-broadcast after commit.
+it to the handler registered for its type (:mod:`realtime.frames`), forwards the events of its groups
+and of the rooms it follows, and keeps its presence in those rooms. The apps' handlers check access and
+call the same services as the REST API, which persist first and broadcast after commit.
 """
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import logging
 import uuid
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
-from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
 from core import metrics
 from realtime import auth, frames, presence, transport, wire
 from realtime import events as realtime_events
 from realtime.frames import FrameError
-from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, aside, hub
+from realtime.hub import FEED_INTERRUPTED, UNAUTHENTICATED, hub, room_of
 
 logger = logging.getLogger(__name__)
 
 SERVER_ERROR = 1011
-ABORT_SECONDS = 10  # how long a socket closed by the server may take to accept its close frame
 HANDLERS = frames.HANDLERS  # the registry itself: handlers registered later are found too
 
 
@@ -62,27 +56,10 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     released = False
     # ``write(frame) -> bool`` when the server lets the socket write prebuilt frames (realtime.wire)
     write_frame: Callable[[bytes], bool] | None = None
-    # Events waiting for a client that does not read (see ``push``): their text and room (None: the user's)
-    backlog: deque[tuple[str, int | None]] | None = None
-    backlog_bytes = 0
-    drainer: asyncio.Task | None = None
-    accepted = False
 
     async def __call__(self, scope, receive, send):
-        """Serve the socket: its frames one after the other, until it closes.
-
-        Unlike Channels' consumers, a socket has no channel-layer channel of its own (a subscription, a
-        queue and a task that would wait on it, per socket): the process's hub subscribes once per user
-        and per room with local sockets and hands their events to the consumer (:mod:`realtime.hub`).
-        """
-        self.scope = scope
-        self.channel_layer = None
-        self.base_send = send
         try:
-            while True:
-                await self.dispatch(await receive())
-        except StopConsumer:
-            pass
+            await super().__call__(scope, receive, send)
         finally:
             self._forget()
             try:
@@ -133,17 +110,13 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self.connection_id = uuid.uuid4().hex[:12]
         metrics.WEBSOCKET_CONNECTIONS.inc()  # _forget() takes it back, however the socket ends
         try:
+            await self.channel_layer.group_add(transport.user_group(self.user.pk), self.channel_name)
             await hub().attach(self)
         except transport.REDIS_ERRORS as exc:
             await self.accept()
             await self._retry_later(exc)
             return
-        if self.ended:  # revoked while it attached: the close refused the handshake
-            return
         await self.accept()
-        self.accepted = True
-        if self.backlog and self.drainer is None:  # the user's events that arrived before the handshake ended
-            self.drainer = asyncio.ensure_future(self._drain())
 
     async def disconnect(self, code):
         self._forget()
@@ -162,31 +135,9 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         self._forget()
         await self.close(code=code)
 
-    def end_soon(self, code: int) -> None:
-        """:meth:`end`, without waiting for the close frame to be written: a client that does not read may
-        never take it, and its connection is then cut after ``ABORT_SECONDS``."""
-        if not self.ended:
-            self.ended = True
-            self._forget()
-            aside(self._close_or_abort(code))
-
-    async def _close_or_abort(self, code: int) -> None:
-        abort = wire.connection_abort(self.scope)
-        timer = asyncio.get_running_loop().call_later(ABORT_SECONDS, abort) if abort is not None else None
-        try:
-            await self.close(code=code)
-        except Exception:  # the connection went away first
-            logger.debug("closing a socket failed", exc_info=True)
-        if timer is not None:
-            timer.cancel()  # the close frame is out: the client answers it, or the server's own timeout cuts it
-
     async def send(self, text_data=None, bytes_data=None, close=False):
-        if self.ended:  # a frame finishing after the server closed the socket sends nothing more
-            return
-        if text_data is not None and self.backlog is not None and not close:
-            self._queue(text_data, None)  # behind the events the client has not read yet, in order
-            return
-        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        if not self.ended:  # a frame finishing after the server closed the socket sends nothing more
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
 
     async def send_json(self, content, close=False):
         if not self.ended:
@@ -201,13 +152,16 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
         hub().detach(self, self.rooms)
 
     async def _release(self) -> None:
-        """Leave the user's group and the rooms (the hub unsubscribes from those left without sockets;
-        presence is updated)."""
+        """Leave the user's group and the rooms (unsubscribing the hub, updating presence)."""
         if self.user is None or self.released:
             return
         self.released = True
         rooms, self.rooms = list(self.rooms), set()
-        await hub().release(self.user.pk, rooms)
+        await hub().release(rooms)
+        try:
+            await self.channel_layer.group_discard(transport.user_group(self.user.pk), self.channel_name)
+        except transport.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
+            logger.debug("could not leave the user group", exc_info=True)
         for room_id in rooms:
             await self._leave_presence(room_id, announce=True)
 
@@ -249,63 +203,24 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
     async def _error(self, code: str, detail: str, ref, **extra) -> None:
         await self.send_json(realtime_events.ERROR(code=code, detail=detail, ref=ref, **extra))
 
-    # --- events, handed over by the process's hub ----------------------------------------------------
+    # --- events from the channel layer -----------------------------------------------------------
 
-    def deliver(self, event: dict, text: str) -> None:
-        """Forward an event of the user's group, unless it is for a room the socket does not follow or
-        tells its own user that they are typing; it is sent as :meth:`push` sends."""
+    async def chat_event(self, message):
+        """Events sent to this socket's own groups (direct messages, read receipts)."""
         if self.ended:
             return
-        room_id = event.get("room") or (event.get("message") or {}).get("room")
+        await self.deliver(message["event"], message["text"])
+
+    async def deliver(self, event: dict, text: str) -> None:
+        """Forward an event (room events come from the process's hub, see ``realtime.hub``)."""
+        if self.ended:
+            return
+        room_id = room_of(event)
         if room_id is not None and "to_user" not in event and room_id not in self.rooms:
             return  # not (or no longer) subscribed to that room
         if event["type"] == "typing" and event["user"]["id"] == self.user.pk:
             return  # nobody is told that they are typing
-        self.push(text, room=None if "to_user" in event else room_id)
-
-    def push(self, text: str, frame: bytes | None = None, *, room: int | None = None) -> None:
-        """Send a server event's ``text`` (``frame``: the same as a prebuilt WebSocket frame) without waiting.
-
-        It is written at once when the connection takes it (:mod:`realtime.wire`). Otherwise (a client
-        that does not read, whose connection's buffer is full; a server without the frame writer;
-        compression, a socket still in its handshake) it joins the socket's backlog, which a task of its
-        own sends in order, and the socket's own answers then queue behind it: the process's hub, and so
-        every other socket, never waits for this one. An event of ``room`` that the socket stopped
-        following meanwhile is dropped. A backlog over ``SOCKET_BACKLOG_BYTES`` ends the socket with 1012:
-        its client reconnects and fetches what it missed.
-        """
-        if self.ended:
-            return
-        if self.backlog is None and frame is not None and self.write_frame is not None and self.write_frame(frame):
-            return
-        self._queue(text, room)
-
-    def _queue(self, text: str, room: int | None) -> None:
-        if self.backlog is None:
-            self.backlog, self.backlog_bytes = deque(), 0
-        self.backlog.append((text, room))
-        self.backlog_bytes += len(text)
-        if self.backlog_bytes > settings.SOCKET_BACKLOG_BYTES:
-            logger.info("socket of user %s closed: its client left %d bytes unread", self.user.pk, self.backlog_bytes)
-            self.end_soon(FEED_INTERRUPTED)
-            self.backlog = None
-        elif self.drainer is None and self.accepted:
-            self.drainer = asyncio.ensure_future(self._drain())
-
-    async def _drain(self) -> None:
-        """Send the backlog in order, waiting for the client to read as long as it takes."""
-        try:
-            while self.backlog:
-                text, room = self.backlog.popleft()
-                self.backlog_bytes -= len(text)
-                if room is None or room in self.rooms:
-                    await super().send(text_data=text)
-        except Exception:  # the connection went away meanwhile: the socket is ending
-            logger.debug("sending a socket's backlog failed", exc_info=True)
-        finally:
-            self.drainer = None
-            if not self.backlog:
-                self.backlog = None
+        await self.send(text_data=text)
 
     async def chat_revoked(self, message):
         """The user's credentials were revoked (``transport.close_revoked_sockets``): the socket ends with 4401."""
@@ -320,19 +235,14 @@ class SocketConsumer(AsyncJsonWebsocketConsumer):
 
     # --- rooms and presence --------------------------------------------------------------------------
 
-    async def join_room(self, room_id: int, check: Callable[[], Awaitable[Any]] | None = None) -> list[dict]:
+    async def join_room(self, room_id: int) -> list[dict]:
         """Follow the room (its events reach this socket) and be present in it; returns who is online.
 
-        ``check`` (awaited) refuses access by raising. It runs once the socket follows the room, so that a
-        removal committed at any moment either fails the check or arrives as ``chat.removed`` afterwards
-        and ends the following; a check made before joining could pass just before a removal that then
-        finds nothing to end. A join that fails half-way leaves nothing behind.
+        The caller checked access. A join that fails half-way leaves nothing behind.
         """
         self.rooms.add(room_id)
         try:
             await hub().join(room_id, self)
-            if check is not None:
-                await check()
             await frames.call(transport.presence_touch, room_id, self.user.pk, self.connection_id)
             return await frames.call(presence.online, room_id)
         except BaseException:

@@ -1,13 +1,9 @@
-"""Per-process fan-out of live events, and the watch on the live feed.
+"""Per-process fan-out of room events, and the watch on the live feed.
 
-Each server process has one channel-layer channel, the hub's: it is added to the group of each room
-and of each user that has a socket in the process, and the hub hands each event to those sockets
-directly (sockets have no channel of their own). A room event costs one decode per process, not one
-channel-layer dispatch per socket, and one WebSocket frame whose bytes every socket writes as they are
-(:mod:`realtime.wire`), not one encoding per socket. Messages name the group they were sent to
-(``transport.addressed``); a user's messages (direct messages, read receipts) go to each of the user's local
-sockets through ``deliver``, and a revocation or a removal from a room to the consumer's handler of its
-type. Nothing here waits for a socket: one whose client does not read keeps a backlog of its own.
+Each server process subscribes once per room that has local sockets (one channel of its own, added to
+the room's group) and hands each event to those sockets directly: one decode per process and event,
+not one channel-layer dispatch per socket, and one WebSocket frame per event whose bytes every socket
+writes as they are (:mod:`realtime.wire`), not one encoding per socket.
 
 Redis Pub/Sub delivers at most once: whatever is published while a subscriber's connection is down
 (Redis restarting, a network cut) is lost for it, and the channel layer re-subscribes silently when
@@ -34,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict, deque
-from collections.abc import Coroutine
 
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -55,7 +50,6 @@ class Hub:
     def __init__(self):
         self.layer = get_channel_layer()
         self.rooms: dict[int, set] = defaultdict(set)
-        self.users: dict[int, set] = defaultdict(set)  # the sockets of each user with sockets here
         self.sockets: set = set()  # every socket of this process, whatever it subscribed to
         self.channel: str | None = None
         self.tasks: list[asyncio.Task] = []
@@ -75,74 +69,62 @@ class Hub:
             ]
 
     async def attach(self, consumer) -> None:
-        """Deliver the events of ``consumer``'s user (a connected socket) and watch the feed for it, until
-        :meth:`detach`."""
+        """Watch the feed for ``consumer`` (a connected socket) until :meth:`detach`."""
         async with self.lock:
             await self._ensure()
-            await self._add(self.users, consumer.user.pk, transport.user_group(consumer.user.pk), consumer)
         self.sockets.add(consumer)
 
     def detach(self, consumer, room_ids) -> None:
-        """Forget ``consumer`` at once, in the feed's watch, its user's sockets and its rooms ``room_ids``:
-        nothing reaches it.
+        """Forget ``consumer`` at once, in the feed's watch and in its rooms ``room_ids``: nothing reaches it.
 
-        Call :meth:`release` with the same rooms afterwards, to stop listening to the groups left without
-        sockets.
+        Call :meth:`release` with the same rooms afterwards, to stop listening to those left without sockets.
         """
         self.sockets.discard(consumer)
-        for groups, key in ((self.users, consumer.user.pk), *((self.rooms, room_id) for room_id in room_ids)):
-            members = groups.get(key)
+        for room_id in room_ids:
+            members = self.rooms.get(room_id)
             if members is not None:
                 members.discard(consumer)
 
-    async def release(self, user_id: int, room_ids) -> None:
-        """Stop listening to the user's group and to the rooms of ``room_ids`` when no local socket needs them."""
+    async def release(self, room_ids) -> None:
+        """Stop listening to the rooms of ``room_ids`` that no local socket follows any more."""
         async with self.lock:
-            for groups, key, group in (
-                (self.users, user_id, transport.user_group(user_id)),
-                *((self.rooms, room_id, transport.room_group(room_id)) for room_id in room_ids),
-            ):
-                if key in groups and not groups[key]:
-                    del groups[key]
-                    await self._unsubscribe(group)
+            for room_id in room_ids:
+                if room_id in self.rooms and not self.rooms[room_id]:
+                    del self.rooms[room_id]
+                    await self._unsubscribe(room_id)
 
     async def join(self, room_id: int, consumer) -> None:
         async with self.lock:
             await self._ensure()
-            await self._add(self.rooms, room_id, transport.room_group(room_id), consumer)
+            first = not self.rooms[room_id]
+            self.rooms[room_id].add(consumer)
+            if first:
+                try:
+                    await self.layer.group_add(transport.room_group(room_id), self.channel)
+                except BaseException:
+                    self._forget(room_id, consumer)
+                    raise
 
     async def leave(self, room_id: int, consumer) -> None:
         async with self.lock:
-            if self._forget(self.rooms, room_id, consumer):
-                await self._unsubscribe(transport.room_group(room_id))
+            if self._forget(room_id, consumer):
+                await self._unsubscribe(room_id)
 
-    async def _add(self, groups: dict[int, set], key: int, group: str, consumer) -> None:
-        """Add ``consumer`` to ``groups[key]``, subscribing the hub's channel to ``group`` for the first one."""
-        first = not groups[key]
-        groups[key].add(consumer)
-        if first:
-            try:
-                await self.layer.group_add(group, self.channel)
-            except BaseException:
-                self._forget(groups, key, consumer)
-                raise
-
-    async def _unsubscribe(self, group: str) -> None:
+    async def _unsubscribe(self, room_id: int) -> None:
         try:
-            await self.layer.group_discard(group, self.channel)
+            await self.layer.group_discard(transport.room_group(room_id), self.channel)
         except transport.REDIS_ERRORS:  # Redis drops the subscriptions of a lost connection anyway
-            logger.debug("could not unsubscribe from %s", group, exc_info=True)
+            logger.debug("could not unsubscribe from room %s", room_id, exc_info=True)
 
-    @staticmethod
-    def _forget(groups: dict[int, set], key: int, consumer) -> bool:
-        """Drop ``consumer`` from ``groups[key]``; True when no local socket is left there."""
-        members = groups.get(key)
+    def _forget(self, room_id: int, consumer) -> bool:
+        """Drop ``consumer`` from the room; True when no local socket watches the room any more."""
+        members = self.rooms.get(room_id)
         if not members:
             return False
         members.discard(consumer)
         if members:
             return False
-        del groups[key]
+        del self.rooms[room_id]
         return True
 
     async def _receive(self) -> None:
@@ -153,30 +135,20 @@ class Hub:
                 if message.get("type") == "hub.beat":
                     await self._beat_back(message["beat"])
                     continue
-                group: str = message.get("group", "")
-                if group.startswith("user-"):
-                    self._to_user(int(group.removeprefix("user-")), message)
-                else:
-                    self._fan_out(message)
+                await self._fan_out(message)
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("room fan-out failed")
 
-    def _fan_out(self, message: dict) -> None:
+    async def _fan_out(self, message: dict) -> None:
         """Hand a room event to the room's local sockets: one frame built, the same bytes to each socket.
 
         Each socket writes the frame at once when its server allows it (:mod:`realtime.wire`); the others
-        (another server, compression on, a client not reading) get the event through their ``push``,
-        which keeps it in the socket's backlog: nothing here waits for a socket.
+        (another server, compression on, a client not reading) get the event through ``deliver``.
         """
         event = message.get("event") or {}
-        group: str = message.get("group", "")
-        if group.startswith("room-"):
-            room_id: int | None = int(group.removeprefix("room-"))
-        else:  # a message that names no group (sent by an earlier version of Veza during a deployment)
-            named = event.get("room") or (event.get("message") or {}).get("room")
-            room_id = named if isinstance(named, int) else None
+        room_id = room_of(event)
         members = self.rooms.get(room_id) if room_id is not None else None
         if not members:
             return
@@ -186,36 +158,13 @@ class Hub:
         for consumer in tuple(members):
             if consumer.ended or room_id not in consumer.rooms or consumer.user.pk == typist:
                 continue
-            if consumer.backlog is None:  # what ``push`` does first, inline: the case of nearly every socket
-                write = consumer.write_frame
-                if write is not None and write(frame):
-                    continue
-            consumer.push(text, room=room_id)
-
-    def _to_user(self, user_id: int, message: dict) -> None:
-        """Hand a user's message to the user's local sockets, each through its consumer's handler for its type.
-
-        Events are handed over in order, here (``deliver``, which never waits); a removal from a room or a
-        revocation (leaving the room's presence, closing the socket) runs aside, so that the feed does not
-        wait for it.
-        """
-        members = self.users.get(user_id)
-        if not members:
-            return
-        for consumer in tuple(members):
-            if consumer.ended:
+            write = consumer.write_frame
+            if write is not None and write(frame):
                 continue
-            if message["type"] == "chat.event":
-                consumer.deliver(message["event"], message["text"])
-            else:
-                aside(self._dispatch(consumer, message))
-
-    @staticmethod
-    async def _dispatch(consumer, message: dict) -> None:
-        try:
-            await consumer.dispatch(message)
-        except Exception:
-            logger.exception("handling %s for a socket failed", message.get("type"))
+            try:
+                await consumer.deliver(event, text)
+            except Exception:  # a socket closing mid-send must not stop the others
+                logger.debug("delivery to a closing socket failed", exc_info=True)
 
     # --- the watch on the feed -------------------------------------------------------------------
 
@@ -285,8 +234,14 @@ class Hub:
         for (consumer, credential), ok in zip(snapshot, valid, strict=True):
             if not ok and consumer.credential is credential:  # not renewed meanwhile (an ``auth`` frame)
                 closed += 1
-                consumer.end_soon(UNAUTHENTICATED)
+                await self._close(consumer, UNAUTHENTICATED)
         return closed
+
+    async def _close(self, consumer, code: int) -> None:
+        try:
+            await consumer.end(code)
+        except Exception:
+            logger.debug("closing a socket failed", exc_info=True)
 
     async def _beat_back(self, beat: int) -> None:
         skipped = False
@@ -310,17 +265,15 @@ class Hub:
         self.healthy = False
         for consumer in sockets:
             self.sockets.discard(consumer)
-            consumer.end_soon(FEED_INTERRUPTED)
+            await self._close(consumer, FEED_INTERRUPTED)
 
 
-_aside: set[asyncio.Task] = set()  # tasks started by ``aside``, held until they end
-
-
-def aside(work: Coroutine) -> None:
-    """Run ``work`` in a task of its own, so that the feed (or a socket's frames) need not wait for it."""
-    task = asyncio.ensure_future(work)
-    _aside.add(task)
-    task.add_done_callback(_aside.discard)
+def room_of(event: dict) -> int | None:
+    """The id of the room an event is about, or None (``room.updated`` carries the room itself)."""
+    named = event.get("room") or (event.get("message") or {}).get("room")
+    if isinstance(named, dict):
+        named = named.get("id")
+    return named if isinstance(named, int) else None
 
 
 _hubs: dict = {}

@@ -5,12 +5,10 @@
 It is uvicorn's default WebSocket implementation (on the ``websockets`` library's sans-I/O protocol)
 that also offers each socket the ASGI extension :data:`realtime.wire.EXTENSION`: ``write(frame)``
 writes a frame built by :func:`realtime.wire.text_frame` to the connection at once, with no encoding,
-no frame object and no await per socket. It declines (returns False, the caller then queues the event
-for ``send``) unless the socket is open and writable with no extension negotiated: before the
-handshake, once a close frame is sent or received, while the connection's write buffer is over its
-high-water mark (a client that does not read: the socket's backlog then holds its events, see
-``realtime.consumer``), and when compression is on. ``abort()`` cuts the connection at once: a client
-that never reads would otherwise keep it, as closing waits for the write buffer to empty.
+no frame object and no await per socket. It declines (returns False, the caller then uses ``send``)
+unless the socket is open and writable with no extension negotiated: before the handshake, once a
+close frame is sent or received, while the connection's write buffer is over its high-water mark (a
+client that does not read: ``send`` then waits for it, as it always did), and when compression is on.
 
 Importing this module imports no Django: uvicorn loads it before the application.
 """
@@ -30,11 +28,7 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         super().handle_connect(event)
         scope = getattr(self, "scope", None)  # set only when the handshake goes on to the application
         if scope is not None and self.response.status_code == 101:
-            scope["extensions"][EXTENSION] = {"write": self.write_frame, "abort": self.abort}
-
-    def abort(self) -> None:
-        """Cut the connection now, dropping what its client never read (a close frame it never took)."""
-        self.transport.abort()
+            scope["extensions"][EXTENSION] = {"write": self.write_frame}
 
     def write_frame(self, frame: bytes) -> bool:
         """Write a complete, unmasked data frame now; False (nothing written) when ``send`` must be used."""

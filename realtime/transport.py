@@ -135,12 +135,6 @@ def _forget_publisher(*, setting: str, **kwargs) -> None:
         _publisher.cache_clear()
 
 
-def addressed(group: str, message: dict) -> dict:
-    """``message`` as published to ``group``: it names the group, by which each process's hub finds the
-    local sockets it is for (:mod:`realtime.hub`)."""
-    return {**message, "group": group}
-
-
 def send_now(group: str, event: dict) -> None:
     """Publish ``event``; when Redis is unreachable, log and carry on (the change itself is stored).
 
@@ -149,25 +143,24 @@ def send_now(group: str, event: dict) -> None:
     """
     _record(group, event)
     try:
-        message = addressed(group, event)
         publisher = _publisher()
         if publisher is None:
-            _layer_send(group, message)
+            _layer_send(group, event)
         else:
             client, prefix = publisher
-            client.publish(f"{prefix}__group__{group}", get_channel_layer().serialize(message))
+            client.publish(f"{prefix}__group__{group}", get_channel_layer().serialize(event))
     except REDIS_ERRORS as exc:
         logger.warning("live event to %s not sent, Redis is unreachable: %s", group, exc)
 
 
-def _layer_send(group: str, message: dict) -> None:
+def _layer_send(group: str, event: dict) -> None:
     """Send through the channel layer, on the event loop that called this thread (:func:`in_thread`) when
     there is one, as its connections belong to that loop; elsewhere (a request, a task) in a loop of its own."""
     loop = getattr(_caller, "loop", None)
     if loop is not None and loop.is_running():
-        asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), loop).result()
+        asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, event), loop).result()
     else:
-        async_to_sync(get_channel_layer().group_send)(group, message)
+        async_to_sync(get_channel_layer().group_send)(group, event)
 
 
 def close_revoked_sockets(*, user_id: int, **kwargs) -> None:
@@ -178,7 +171,7 @@ def close_revoked_sockets(*, user_id: int, **kwargs) -> None:
 async def group_send(group: str, event: dict) -> None:
     """Send ``event`` to ``group`` from the event loop, at once (a socket announcing presence)."""
     _record(group, event)
-    await get_channel_layer().group_send(group, addressed(group, event))
+    await get_channel_layer().group_send(group, event)
 
 
 def broadcast(group: str, event: dict) -> None:

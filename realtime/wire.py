@@ -14,8 +14,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 
-# The scope's ``extensions`` key under which realtime.server offers ``{"write": write(frame) -> bool,
-# "abort": abort()}``.
+# The scope's ``extensions`` key under which realtime.server offers ``{"write": write(frame) -> bool}``.
 EXTENSION = "veza.websocket.frame"
 
 _FIN_TEXT = 0x81  # FIN bit and the text opcode: a whole message in one frame
@@ -40,9 +39,3 @@ def frame_writer(scope) -> Callable[[bytes], bool] | None:
     """The scope's frame writer (``write(frame) -> bool``), or None when the server offers none."""
     offered = (scope.get("extensions") or {}).get(EXTENSION)
     return offered.get("write") if isinstance(offered, dict) else None
-
-
-def connection_abort(scope) -> Callable[[], None] | None:
-    """The scope's ``abort()``, which cuts the connection at once (unsent data dropped), or None."""
-    offered = (scope.get("extensions") or {}).get(EXTENSION)
-    return offered.get("abort") if isinstance(offered, dict) else None

@@ -26,7 +26,8 @@ presence.register(online=online, event=events.PRESENCE)
 async def subscribe(socket, content: dict) -> None:
     """Follow a room (members only): answered with ``subscribed``, and the room learns who is online."""
     room_id = integer(content, "room")
-    online = await socket.join_room(room_id, check=lambda: call(room_selectors.room_of_member, socket.user, room_id))
+    await call(room_selectors.room_of_member, socket.user, room_id)
+    online = await socket.join_room(room_id)
     await socket.send_json(events.SUBSCRIBED(room=room_id, online=online))
     await socket.announce_presence(room_id, online)
 

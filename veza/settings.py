@@ -311,11 +311,6 @@ TYPING_RATE_WINDOW = env.int("TYPING_RATE_WINDOW", default=10)
 SOCKET_CREDENTIALS_CHECK_SECONDS = env.float("SOCKET_CREDENTIALS_CHECK_SECONDS", default=2.0)
 if not 0.1 <= SOCKET_CREDENTIALS_CHECK_SECONDS <= 3:
     raise ImproperlyConfigured("SOCKET_CREDENTIALS_CHECK_SECONDS must be between 0.1 and 3: sockets end within 5 s.")
-# Events a socket may hold back while its client does not read (bytes of text, in order); beyond, the
-# socket closes with 1012 and its client reconnects and resyncs. Nothing else waits for a slow client.
-SOCKET_BACKLOG_BYTES = env.int("SOCKET_BACKLOG_BYTES", default=4 * 1024 * 1024)
-if SOCKET_BACKLOG_BYTES < 1024 * 1024:  # above the largest event (a long message of emoji: about 120 KB)
-    raise ImproperlyConfigured("SOCKET_BACKLOG_BYTES must be at least 1048576 (1 MiB).")
 # Sign-up attempts (successful or not, page and API) per client IP within the window, then 429.
 REGISTRATIONS_PER_IP = env.int("REGISTRATIONS_PER_IP", default=10)
 REGISTRATION_WINDOW = env.int("REGISTRATION_WINDOW", default=3600)

@@ -224,33 +224,8 @@ async def test_unsubscribed_socket_gets_nothing_while_others_in_the_process_stil
     await member.disconnect()
 
 
-async def test_a_users_sockets_share_the_processs_one_subscription_and_each_gets_the_users_events(people):
-    """Sockets have no channel of their own: the process's hub subscribes once to the user's group, hands
-    each of the user's sockets its direct messages, and unsubscribes when the last one closes."""
-    from realtime import transport
-    from realtime.hub import hub
-
-    member = people["member"]
-    first, second, sender = await connect(member), await connect(member), await connect(people["outsider"])
-    layer = hub().layer._get_layer()
-    subscribed = f"{layer.prefix}__group__{transport.user_group(member.pk)}"
-    assert layer.groups[subscribed] == {hub().channel}
-    assert len(hub().users[member.pk]) == 2
-    await sender.send_json_to({"type": "dm.send", "to_user": member.pk, "content": "to both", "client_id": "b1"})
-    for socket in (first, second):
-        assert (await next_of(socket, "dm.message"))["message"]["content"] == "to both"
-    await first.disconnect()
-    assert layer.groups[subscribed] == {hub().channel}  # the second socket still needs it
-    await sender.send_json_to({"type": "dm.send", "to_user": member.pk, "content": "to one", "client_id": "b2"})
-    assert (await next_of(second, "dm.message"))["message"]["content"] == "to one"
-    await second.disconnect()
-    await sender.disconnect()
-    assert member.pk not in hub().users
-    assert subscribed not in layer.groups
-
-
 async def test_a_room_update_reaches_the_rooms_sockets(people):
-    """``room.updated`` names its room as an object: the hub finds the room by the group it was sent to."""
+    """``room.updated`` names its room as an object: the hub still finds the room's sockets."""
     owner = await connect(people["owner"])
     await owner.send_json_to({"type": "subscribe", "room": people["room"].pk})
     await next_of(owner, "subscribed")
