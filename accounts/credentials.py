@@ -39,6 +39,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from accounts.models import User
+from core import rediscache
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +196,6 @@ def _markers(user_ids: list[int]) -> dict[int, str]:
     if not user_ids:
         return {}
     backend = caches["default"]  # the backend itself: ``cache`` is a proxy that looks it up on every use
-    client = backend.client  # type: ignore[attr-defined]  # django-redis's cache
-    make_key = backend.make_key
-    values = client.get_client(write=False).mget([make_key(_marker_key(user_id)) for user_id in user_ids])
-    return {user_id: client.decode(value) for user_id, value in zip(user_ids, values, strict=True) if value is not None}
+    values = rediscache.client().mget([backend.make_key(_marker_key(user_id)) for user_id in user_ids])
+    decode = backend.client.decode  # type: ignore[attr-defined]  # django-redis's: values as ``cache.set`` wrote them
+    return {user_id: decode(value) for user_id, value in zip(user_ids, values, strict=True) if value is not None}
